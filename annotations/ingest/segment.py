@@ -1,0 +1,86 @@
+"""Split article text into sentences with exact character offsets.
+
+syntok does the sentence splitting (it reports token offsets, handles curly quotes and
+abbreviations, and is about three times faster than pysbd on long articles). We feed it one
+paragraph at a time: handing it a whole 1 MB document is dramatically slower, and the
+paragraph loop is also where we keep paragraph numbers and the headline rule.
+
+Offsets are always into the text as stored, so `text[start:end] == sentence.text` holds by
+construction; the work here is choosing the boundaries and trimming whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from syntok import segmenter
+
+# A blank line (possibly holding stray spaces or non-breaking spaces) separates paragraphs.
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+_TERMINAL = tuple('.!?:;"”’»)]…')
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSpan:
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    is_headline: bool = False
+
+
+def _paragraph_ranges(text: str) -> list[tuple[int, int]]:
+    ranges = []
+    position = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        ranges.append((position, match.start()))
+        position = match.end()
+    ranges.append((position, len(text)))
+    return [(start, end) for start, end in (_trim(text, s, e) for s, e in ranges) if start < end]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    block = text[start:end]
+    spans = []
+    for paragraph in segmenter.analyze(block):
+        for sentence in paragraph:
+            tokens = list(sentence)
+            if not tokens:
+                continue
+            s = start + tokens[0].offset
+            e = start + tokens[-1].offset + len(tokens[-1].value)
+            s, e = _trim(text, s, min(e, end))
+            if s < e:
+                spans.append((s, e))
+    return spans
+
+
+def split_sentences(text: str) -> list[SentenceSpan]:
+    """Sentences of `text` in reading order. The first line is the headline when it stands
+    apart: its own paragraph, or a first line with no closing punctuation."""
+    result: list[SentenceSpan] = []
+    for paragraph_number, (p_start, p_end) in enumerate(_paragraph_ranges(text)):
+        if not result:
+            first_line_end = text.find("\n", p_start, p_end)
+            if first_line_end == -1 and not text[p_start:p_end].endswith(_TERMINAL):
+                first_line_end = p_end
+            if first_line_end != -1:
+                h_start, h_end = _trim(text, p_start, first_line_end)
+                if h_start < h_end and not text[h_start:h_end].endswith(_TERMINAL[:3]):
+                    result.append(SentenceSpan(0, h_start, h_end, paragraph_number, True))
+                    p_start = first_line_end
+                    p_start, p_end = _trim(text, p_start, p_end)
+                    if p_start >= p_end:
+                        continue
+        for s, e in _sentences_in(text, p_start, p_end):
+            result.append(SentenceSpan(len(result), s, e, paragraph_number))
+    return result

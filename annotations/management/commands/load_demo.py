@@ -1,0 +1,85 @@
+"""python manage.py load_demo: a small demo newsroom (desks, people, articles).
+
+Safe to run again: it creates what is missing and keeps what is there. Passwords are random,
+kept in .data/demo-credentials.json (git-ignored) and printed on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management.base import BaseCommand, CommandParser
+
+from annotations import roles, services
+from annotations.ingest.documents import from_upload
+from annotations.models import ArticleVersion, Team
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+PEOPLE = [
+    # username, first, last, role, staff, superuser
+    ("factchecker", "Amira", "Haddad", roles.FACT_CHECKER, False, False),
+    ("editor", "Jonas", "Berg", roles.EDITOR, True, False),
+    ("admin", "Priya", "Natarajan", roles.ADMIN, True, True),
+]
+DEMO_ARTICLES = [
+    ("harbour-bridge-tolls.txt", "Eastgate Evening Post", "2026-11-17"),
+    ("school-meals-pilot.md", "Northern Ledger", "2026-11-20"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the demo newsroom and print its logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--credentials",
+            default=str(settings.BASE_DIR / ".data" / "demo-credentials.json"),
+            help="where the demo passwords are kept",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        roles.sync_role_groups(Group, Permission)
+        desk, _ = Team.objects.get_or_create(slug="world-desk", defaults={"name": "World desk"})
+        Team.objects.get_or_create(slug="politics-desk", defaults={"name": "Politics desk"})
+
+        path = Path(options["credentials"])
+        saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        for username, first, last, role, staff, superuser in PEOPLE:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@newsroom.example"},
+            )
+            if created or username not in saved or not user.check_password(saved[username]):
+                saved[username] = secrets.token_urlsafe(9)
+                user.set_password(saved[username])
+            user.is_staff = staff
+            user.is_superuser = superuser
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+            desk.members.add(user)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(saved, indent=2))
+        path.chmod(0o600)
+
+        factchecker = User.objects.get(username="factchecker")
+        for filename, outlet, published in DEMO_ARTICLES:
+            data = (DEMO_DIR / filename).read_bytes()
+            services.article_import(
+                document=from_upload(filename, data),
+                source=ArticleVersion.Source.CLI,
+                user=factchecker,
+                team=desk,
+                outlet=outlet,
+                published=date.fromisoformat(published),
+            )
+
+        self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Logins:"))
+        for username, _first, _last, role, _staff, _superuser in PEOPLE:
+            self.stdout.write(f"  {role:<13} username: {username:<12} password: {saved[username]}")

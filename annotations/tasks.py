@@ -1,0 +1,33 @@
+"""Celery tasks: load by id, call a service, retry transient failures with backoff."""
+
+from __future__ import annotations
+
+import random
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from annotations import services
+from annotations.fetching import FetchError
+
+IMPORT_MAX_RETRIES = 3
+
+
+def backoff_seconds(retries: int) -> float:
+    """Exponential backoff with full jitter, capped at a minute."""
+    return random.uniform(0, min(60.0, 2.0 ** (retries + 1)))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+def import_article_url(self: Task, job_id: int) -> None:
+    """Fetch and import the URL of ImportJob `job_id`."""
+    try:
+        services.import_job_run(job_id)
+    except FetchError as exc:
+        if self.request.retries >= IMPORT_MAX_RETRIES:
+            services.import_job_fail(job_id, f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)")
+            return
+        services.import_job_retrying(job_id, f"{exc}; trying again")
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        services.import_job_fail(job_id, "The import took too long and was stopped.")

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from annotations import selectors, services
+from annotations.forms import ArticleImportForm, ThrottledAuthenticationForm
+from annotations.ingest.documents import DocumentError, from_plain_text, from_upload
+from annotations.models import Article, ArticleVersion, ImportJob
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+login_view = auth_views.LoginView.as_view(
+    authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
+)
+logout_view = auth_views.LogoutView.as_view()
+
+
+@login_required
+def article_list(request: HtmxHttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")[:200]
+    paginator = Paginator(selectors.article_list(search=search), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"page": page, "search": search}
+    template = "annotations/article_list.html"
+    if request.htmx and request.htmx.target == "article-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("team"), pk=pk)
+    number = request.GET.get("version")
+    version = selectors.article_version(article, int(number) if number and number.isdigit() else None)
+    if version is None:
+        raise Http404("This article has no such version.")
+    order = request.GET.get("order")
+    if order != selectors.ORDER_CHECKWORTHY:
+        order = selectors.ORDER_READING
+    sentences = selectors.version_sentences(version, order=order)
+    context = {
+        "article": article,
+        "version": version,
+        "versions": selectors.article_versions(article),
+        "order": order,
+        "sentences": sentences,
+        "paragraphs": [list(group) for _, group in groupby(sentences, key=lambda s: s.paragraph)]
+        if order == selectors.ORDER_READING
+        else [],
+        "checkworthy_count": selectors.checkworthy_count(sentences),
+        "threshold": settings.CHECKWORTHY_THRESHOLD,
+    }
+    template = "annotations/article_detail.html"
+    if request.htmx and request.htmx.target == "sentences":
+        template += "#sentences"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("annotations.add_article", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def article_import(request: HtmxHttpRequest) -> HttpResponse:
+    teams = selectors.user_teams(request.user)
+    form = ArticleImportForm(request.POST or None, request.FILES or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["source"] == "url":
+            job = services.import_job_create(
+                url=data["url"],
+                user=request.user,
+                team=data["team"],
+                title=data["title"],
+                outlet=data["outlet"],
+            )
+            return redirect("annotations:import_job", pk=job.pk)
+        try:
+            if data["source"] == "file":
+                upload = data["file"]
+                document = from_upload(upload.name, upload.read())
+                source = ArticleVersion.Source.UPLOAD
+            else:
+                document = from_plain_text(data["text"])
+                source = ArticleVersion.Source.PASTE
+            result = services.article_import(
+                document=document,
+                source=source,
+                user=request.user,
+                team=data["team"],
+                title=data["title"],
+                outlet=data["outlet"],
+                published=data["published"],
+            )
+        except DocumentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if result.created_version:
+                verb = "Imported" if result.created_article else "Added a new version of"
+                messages.success(request, f"{verb} “{result.article.title}”.")
+            else:
+                messages.info(request, "This exact text was already imported; nothing changed.")
+            return redirect(result.article)
+    return render(request, "annotations/article_import.html", {"form": form})
+
+
+@login_required
+def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.select_related("article"), pk=pk)
+    if request.htmx:
+        if job.state == ImportJob.State.DONE and job.article_id:
+            return HttpResponseClientRedirect(job.article.get_absolute_url())
+        return render(request, "annotations/import_job.html#job", {"job": job})
+    return render(request, "annotations/import_job.html", {"job": job})

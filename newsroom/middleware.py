@@ -1,0 +1,18 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the CSP header from settings (Django 5.2 has no built-in CSP; 6.0 does)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # The admin uses inline scripts and styles of its own; leave it to Django's defaults.
+        if settings.CONTENT_SECURITY_POLICY and not request.path.startswith("/admin/"):
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
