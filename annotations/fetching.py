@@ -235,6 +235,11 @@ def fetch(url: str, *, max_bytes: int | None = None, accept: str | None = None) 
                 raise FetchError(f"timed out fetching {current.host}", transient=True) from exc
             except httpx.ConnectError as exc:
                 raise FetchError(f"could not connect to {current.host}", transient=True) from exc
+            except httpx.RemoteProtocolError as exc:
+                # httpx parses Location itself, and rejects odd address spellings there.
+                if "location header" in str(exc).lower():
+                    raise BlockedURL(f"redirect refused: {exc}") from exc
+                raise FetchError(f"fetch failed: {exc}", transient=True) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"fetch failed: {exc.__class__.__name__}", transient=True) from exc
     raise FetchError(f"too many redirects (more than {settings.FETCH_MAX_REDIRECTS})")

@@ -18,7 +18,7 @@ from syntok import segmenter
 
 # A blank line (possibly holding stray spaces or non-breaking spaces) separates paragraphs.
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
-_TERMINAL = tuple('.!?:;"”’»)]…')
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +70,15 @@ def split_sentences(text: str) -> list[SentenceSpan]:
     result: list[SentenceSpan] = []
     for paragraph_number, (p_start, p_end) in enumerate(_paragraph_ranges(text)):
         if not result:
-            first_line_end = text.find("\n", p_start, p_end)
-            if first_line_end == -1 and not text[p_start:p_end].endswith(_TERMINAL):
-                first_line_end = p_end
-            if first_line_end != -1:
-                h_start, h_end = _trim(text, p_start, first_line_end)
-                if h_start < h_end and not text[h_start:h_end].endswith(_TERMINAL[:3]):
-                    result.append(SentenceSpan(0, h_start, h_end, paragraph_number, True))
-                    p_start = first_line_end
-                    p_start, p_end = _trim(text, p_start, p_end)
-                    if p_start >= p_end:
-                        continue
+            # A headline rarely ends like a sentence; syntok would run it into the next line.
+            line_end = text.find("\n", p_start, p_end)
+            line_end = p_end if line_end == -1 else line_end
+            h_start, h_end = _trim(text, p_start, line_end)
+            if h_start < h_end and not _SENTENCE_END.search(text[h_start:h_end]):
+                result.append(SentenceSpan(0, h_start, h_end, paragraph_number, True))
+                p_start, p_end = _trim(text, line_end, p_end)
+                if p_start >= p_end:
+                    continue
         for s, e in _sentences_in(text, p_start, p_end):
             result.append(SentenceSpan(len(result), s, e, paragraph_number))
     return result

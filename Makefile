@@ -1,0 +1,36 @@
+# The README's two commands are `make run` and `make test`; CI calls `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## Set up and run the whole app: web server, Celery worker, database, demo newsroom.
+run: $(STAMP)
+	$(BIN)/python scripts/dev.py run
+
+## Install what the tests need and run every test (pass ARGS="-k name" to narrow).
+test: $(STAMP)
+	$(BIN)/python scripts/dev.py test $(ARGS)
+
+## Benchmarks (numbers reported in the issue notes).
+bench: $(STAMP)
+	$(BIN)/python scripts/dev.py bench $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .data staticfiles test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from annotations import roles
+from tests.factories import TeamFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_ARTICLE = ROOT.parent / "shared" / "corpus" / "seed-article.txt"
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls our tests make
+# next to it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED_ARTICLE.read_text(encoding="utf-8")
+
+
+def _user_with_role(username: str, role: str | None, **extra: object) -> User:
+    user = UserFactory(username=username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def team(db):  # type: ignore[no-untyped-def]
+    return TeamFactory(name="World desk", slug="world-desk")
+
+
+@pytest.fixture
+def factchecker(team) -> User:  # type: ignore[no-untyped-def]
+    user = _user_with_role("amira", roles.FACT_CHECKER)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def editor(team) -> User:  # type: ignore[no-untyped-def]
+    user = _user_with_role("jonas", roles.EDITOR, is_staff=True)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def reader(db) -> User:  # type: ignore[no-untyped-def]
+    """Logged in, but in no role group: may read, may not import."""
+    return _user_with_role("visitor", None)
+
+
+@pytest.fixture
+def factchecker_client(factchecker: User) -> Client:
+    client = Client()
+    client.force_login(factchecker)
+    return client
+
+
+@pytest.fixture
+def reader_client(reader: User) -> Client:
+    client = Client()
+    client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def allow_local_fetch(settings):  # type: ignore[no-untyped-def]
+    """Let the fetcher reach this machine's test server, and only 127.0.0.1."""
+    settings.FETCH_ALLOW_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    return settings
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    delay: float = 0.0
+
+
+class LocalWebServer:
+    """A real HTTP server on 127.0.0.1 that serves the routes a test registers."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                server.hits.append(self.path)
+                route = server.routes.get(self.path)
+                if route is None:
+                    self.send_error(404)
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(route.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add(self, path: str, body: str | bytes = b"", **kwargs: object) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = Route(body=data, **kwargs)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def redirect(self, path: str, location: str, status: int = 302) -> str:
+        return self.add(path, b"", status=status, headers={"Location": location})
+
+
+@pytest.fixture
+def web_server() -> Iterator[LocalWebServer]:
+    server = LocalWebServer()
+    server.thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+@pytest.fixture
+def artifacts() -> Callable[[str], Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return lambda name: ARTIFACTS / name
+
+
+ARTICLE_HTML = """<!doctype html>
+<html lang="en"><head>
+<title>Ferry fares frozen for a year | Harbour Herald</title>
+<meta property="og:site_name" content="Harbour Herald">
+<meta name="author" content="Lena Fischer">
+<meta property="article:published_time" content="2026-10-02T08:00:00Z">
+<link rel="canonical" href="https://harbour-herald.example/news/ferry-fares-frozen">
+<script>window.tracker = "should never be stored";</script>
+</head><body>
+<nav><a href="/">Home</a> <a href="/sport">Sport</a></nav>
+<article>
+<h1>Ferry fares frozen for a year</h1>
+<p>The harbour authority said on Thursday that ferry fares will stay at £3.20 until next October, the first freeze in 14 years.</p>
+<p onclick="steal()">Chair Ruth Malley said ticket sales had risen 18 percent since the spring timetable change.<img src=x onerror="alert(1)"></p>
+<script>document.write("injected text")</script>
+<p>Passenger groups welcomed the decision but said services on the northern route were still cancelled too often.</p>
+</article>
+<section class="comments"><p>Reader comment: this is a scandal!</p></section>
+</body></html>"""

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import factory
+from django.contrib.auth.models import User
+
+from annotations import services
+from annotations.ingest.documents import from_plain_text
+from annotations.models import Article, ArticleVersion, Team
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@newsroom.example")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Desk {n}")
+    slug = factory.Sequence(lambda n: f"desk-{n}")
+
+
+def import_text(text: str, **kwargs: object) -> tuple[Article, ArticleVersion]:
+    """Import through the real service, as a fact-checker's paste would."""
+    result = services.article_import(
+        document=from_plain_text(text), source=ArticleVersion.Source.PASTE, **kwargs  # type: ignore[arg-type]
+    )
+    return result.article, result.version
