@@ -129,7 +129,9 @@ def check_url(url: str) -> httpx.URL:
     split = urlsplit(url.strip())
     scheme = split.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise BlockedURL(f"refused: only http and https URLs can be fetched, not {scheme or 'none'}")
+        raise BlockedURL(
+            f"refused: only http and https URLs can be fetched, not {scheme or 'none'}"
+        )
     host = (split.hostname or "").strip()
     if not host:
         raise BlockedURL("refused: the URL has no host")
@@ -184,9 +186,7 @@ def _client() -> httpx.Client:
         transport=GuardedTransport(),
         follow_redirects=False,  # every hop is checked in fetch()
         trust_env=False,  # an environment proxy would bypass the address guard
-        timeout=httpx.Timeout(
-            settings.FETCH_READ_TIMEOUT, connect=settings.FETCH_CONNECT_TIMEOUT
-        ),
+        timeout=httpx.Timeout(settings.FETCH_READ_TIMEOUT, connect=settings.FETCH_CONNECT_TIMEOUT),
         headers={"User-Agent": settings.FETCH_USER_AGENT, "Accept": "*/*"},
     )
 
@@ -220,7 +220,10 @@ def fetch(url: str, *, max_bytes: int | None = None, accept: str | None = None) 
                         if received > limit:
                             raise ResponseTooLarge(f"response too large: over {limit:,} bytes")
                         if time.monotonic() > deadline:
-                            raise FetchError("timed out: the server was too slow to send the page", transient=True)
+                            raise FetchError(
+                                "timed out: the server was too slow to send the page",
+                                transient=True,
+                            )
                         chunks.append(chunk)
                     return FetchResult(
                         url=str(response.url),

@@ -61,7 +61,9 @@ class ArticleImportForm(forms.Form):
         max_length=2000,
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    title = forms.CharField(required=False, max_length=500, help_text="Leave empty to use the headline.")
+    title = forms.CharField(
+        required=False, max_length=500, help_text="Leave empty to use the headline."
+    )
     outlet = forms.CharField(required=False, max_length=200)
     published = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Published on"

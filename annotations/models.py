@@ -109,7 +109,9 @@ class Sentence(models.Model):
         ordering = ["version", "index"]
         constraints = [
             models.UniqueConstraint(fields=["version", "index"], name="sentence_index_unique"),
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="sentence_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="sentence_start_before_end"
+            ),
             models.CheckConstraint(condition=Q(score__lte=100), name="sentence_score_range"),
         ]
 
@@ -136,7 +138,9 @@ class ImportJob(models.Model):
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
     )
     version_created = models.BooleanField(default=False)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_jobs"
     )

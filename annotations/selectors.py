@@ -31,9 +31,11 @@ def article_version(article: Article, number: int | None = None) -> ArticleVersi
 
 
 def article_versions(article: Article) -> QuerySet[ArticleVersion]:
-    return article.versions.order_by("-number").annotate(
-        sentence_count=Count("sentences")
-    ).defer("text")
+    return (
+        article.versions.order_by("-number")
+        .annotate(sentence_count=Count("sentences"))
+        .defer("text")
+    )
 
 
 def version_sentences(version: ArticleVersion, *, order: str = ORDER_READING) -> list[Sentence]:

@@ -15,7 +15,12 @@ from django.utils.text import slugify
 
 from annotations.fetching import FetchError, fetch
 from annotations.ingest.checkworthiness import get_scorer
-from annotations.ingest.documents import DocumentError, ExtractedDocument, from_html, from_plain_text
+from annotations.ingest.documents import (
+    DocumentError,
+    ExtractedDocument,
+    from_html,
+    from_plain_text,
+)
 from annotations.ingest.segment import split_sentences
 from annotations.models import Article, ArticleVersion, ImportJob, Sentence, Team
 
@@ -38,9 +43,7 @@ def content_hash(text: str) -> str:
 
 def _unique_slug(title: str) -> str:
     base = slugify(title, allow_unicode=False)[:100].strip("-") or "article"
-    taken = set(
-        Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-    )
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
     suffix = 2
@@ -191,7 +194,10 @@ def document_from_fetch(url: str) -> tuple[ExtractedDocument, str]:
     """Fetch `url` and extract its article. Returns the document and the final URL."""
     result = fetch(url, accept="text/html,application/xhtml+xml,text/plain;q=0.8")
     if result.status >= 400:
-        raise FetchError(f"the server answered HTTP {result.status}", transient=result.status >= 500 or result.status == 429)
+        raise FetchError(
+            f"the server answered HTTP {result.status}",
+            transient=result.status >= 500 or result.status == 429,
+        )
     if result.content_type == "text/plain":
         return from_plain_text(result.text()), result.url
     if result.content_type not in {"text/html", "application/xhtml+xml", ""}:

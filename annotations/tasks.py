@@ -18,14 +18,19 @@ def backoff_seconds(retries: int) -> float:
     return random.uniform(0, min(60.0, 2.0 ** (retries + 1)))
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90)
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90
+)
 def import_article_url(self: Task, job_id: int) -> None:
     """Fetch and import the URL of ImportJob `job_id`."""
     try:
         services.import_job_run(job_id)
     except FetchError as exc:
         if self.request.retries >= IMPORT_MAX_RETRIES:
-            services.import_job_fail(job_id, f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)")
+            services.import_job_fail(
+                job_id,
+                f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)",
+            )
             return
         services.import_job_retrying(job_id, f"{exc}; trying again")
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc

@@ -45,7 +45,9 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("team"), pk=pk)
     number = request.GET.get("version")
-    version = selectors.article_version(article, int(number) if number and number.isdigit() else None)
+    version = selectors.article_version(
+        article, int(number) if number and number.isdigit() else None
+    )
     if version is None:
         raise Http404("This article has no such version.")
     order = request.GET.get("order")

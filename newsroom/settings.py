@@ -113,7 +113,9 @@ TEMPLATES = [
 # PostgreSQL only: DATABASE_URL, else the local server on 127.0.0.1:5432.
 # `make run` and `make test` start an embedded server and set DATABASE_URL when neither exists.
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -126,16 +126,30 @@ def run() -> None:
     port = env.get("PORT", "8000")
     processes = [
         subprocess.Popen(
-            [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
+            [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=ROOT,
             start_new_session=True,
         ),
         subprocess.Popen(
-            [str(BIN / "celery"), "-A", "newsroom", "worker", "--loglevel", "info",
-             "--concurrency", env.get("WORKER_CONCURRENCY", "2")],
-            env=env, cwd=ROOT, start_new_session=True,
+            [
+                str(BIN / "celery"),
+                "-A",
+                "newsroom",
+                "worker",
+                "--loglevel",
+                "info",
+                "--concurrency",
+                env.get("WORKER_CONCURRENCY", "2"),
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
         ),
     ]
-    say(f"Web server on http://127.0.0.1:{port}/ and a Celery worker are running. Ctrl-C stops both.")
+    say(
+        f"Web server on http://127.0.0.1:{port}/ and a Celery worker are running. Ctrl-C stops both."
+    )
 
     def stop(*_args: object) -> None:
         for process in processes:
@@ -190,7 +204,9 @@ def ensure_chromium() -> None:
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=apt_env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, env=apt_env)
     if not shutil.which("chromium"):
-        fail("The browser tests need Chromium: install Debian's `chromium` package (apt-get install chromium).")
+        fail(
+            "The browser tests need Chromium: install Debian's `chromium` package (apt-get install chromium)."
+        )
 
 
 def test(args: list[str]) -> None:
@@ -199,7 +215,9 @@ def test(args: list[str]) -> None:
     say("Checking migrations")
     subprocess.run(
         [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0"],
-        env=env, cwd=ROOT, check=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
     )
     say("Running the tests")
     code = subprocess.run([PYTHON, "-m", "pytest", *args], env=env, cwd=ROOT).returncode

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
 from annotations import roles
@@ -32,6 +38,8 @@ def seed_text() -> str:
 
 def _user_with_role(username: str, role: str | None, **extra: object) -> User:
     user = UserFactory(username=username, **extra)
+    # Transactional tests flush the groups the migration created; put them back.
+    roles.sync_role_groups(Group, Permission)
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
@@ -87,7 +95,9 @@ def allow_local_fetch(settings):  # type: ignore[no-untyped-def]
 class Route:
     body: bytes = b""
     status: int = 200
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
     delay: float = 0.0
 
 
@@ -113,10 +123,8 @@ class LocalWebServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -172,3 +180,86 @@ ARTICLE_HTML = """<!doctype html>
 </article>
 <section class="comments"><p>Reader comment: this is a scandal!</p></section>
 </body></html>"""
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # The production hasher is deliberately slow; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database pytest-django created, for processes we start."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    host = quote(params["HOST"] or "", safe="")
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgresql://{params['USER']}@{host}{port}/{params['NAME']}"
+
+
+test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real Celery worker process on the real broker, consuming a queue of its own so that
+    parallel runs and leftover messages cannot interfere. Yields the queue name."""
+    from newsroom.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "newsroom",
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--concurrency",
+            "2",
+            "--pool",
+            "prefork",
+            "--loglevel",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "--logfile",
+            str(log),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in (log.read_text() if log.exists() else ""):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"Celery worker did not start:\n{log.read_text() if log.exists() else ''}"
+                )
+            time.sleep(0.2)
+        yield queue
+    finally:
+        app.conf.task_default_queue = previous_queue
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)

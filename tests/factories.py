@@ -32,6 +32,8 @@ class TeamFactory(factory.django.DjangoModelFactory):
 def import_text(text: str, **kwargs: object) -> tuple[Article, ArticleVersion]:
     """Import through the real service, as a fact-checker's paste would."""
     result = services.article_import(
-        document=from_plain_text(text), source=ArticleVersion.Source.PASTE, **kwargs  # type: ignore[arg-type]
+        document=from_plain_text(text),
+        source=ArticleVersion.Source.PASTE,
+        **kwargs,  # type: ignore[arg-type]
     )
     return result.article, result.version

@@ -47,7 +47,9 @@ def test_decoded_address_is_named_in_the_message() -> None:
     assert str(caught.value) == "refused: 0x7f000001 (127.0.0.1) is a loopback address"
 
 
-def test_local_server_is_refused_without_the_allow_list(web_server: LocalWebServer, settings) -> None:  # type: ignore[no-untyped-def]
+def test_local_server_is_refused_without_the_allow_list(
+    web_server: LocalWebServer, settings
+) -> None:  # type: ignore[no-untyped-def]
     settings.FETCH_ALLOW_NETWORKS = []
     url = web_server.add("/page", "<p>hello</p>")
     with pytest.raises(BlockedURL):
@@ -55,7 +57,9 @@ def test_local_server_is_refused_without_the_allow_list(web_server: LocalWebServ
     assert web_server.hits == []  # nothing was even sent
 
 
-def test_allow_list_lets_the_local_server_through(web_server: LocalWebServer, allow_local_fetch) -> None:  # type: ignore[no-untyped-def]
+def test_allow_list_lets_the_local_server_through(
+    web_server: LocalWebServer, allow_local_fetch
+) -> None:  # type: ignore[no-untyped-def]
     url = web_server.add("/page", "<p>hello</p>")
     result = fetch(url)
     assert result.status == 200
@@ -136,7 +140,9 @@ def test_unreachable_port_is_a_transient_error(allow_local_fetch) -> None:  # ty
     assert caught.value.transient
 
 
-def test_proxy_environment_is_ignored(web_server: LocalWebServer, allow_local_fetch, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_proxy_environment_is_ignored(
+    web_server: LocalWebServer, allow_local_fetch, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("HTTP_PROXY", "http://10.0.0.1:3128")
     url = web_server.add("/page", "direct")
     assert fetch(url).content == b"direct"

@@ -32,7 +32,13 @@ class ExtractedDocument:
     language: str = ""
 
 
-TEXT_EXTENSIONS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+TEXT_EXTENSIONS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 
 # C0/C1 control characters other than tab and newline: they break rendering and offsets.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -45,7 +51,12 @@ def normalise_text(text: str) -> str:
     NFC (a composed ğ, however it was typed), Unix newlines, no trailing spaces on lines,
     at most one blank line between paragraphs, no leading or trailing blank space."""
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = (
+        text.replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\u2028", "\n")
+        .replace("\u2029", "\n\n")
+    )
     text = _CONTROL.sub("", text)
     text = _SPACES_BEFORE_NEWLINE.sub("\n", text)
     text = _MANY_BLANK_LINES.sub("\n\n", text)
@@ -152,7 +163,9 @@ def from_html(source: str | bytes, *, url: str | None = None) -> ExtractedDocume
             favor_recall=True,
         )
     except Exception as exc:  # trafilatura raises a variety of parser errors on junk input
-        raise DocumentError(f"The page could not be read as HTML ({exc.__class__.__name__}).") from exc
+        raise DocumentError(
+            f"The page could not be read as HTML ({exc.__class__.__name__})."
+        ) from exc
     if document is None or not (document.text or "").strip():
         raise DocumentError("No article text could be found on that page.")
     title = (document.title or "").strip()

@@ -28,7 +28,9 @@ def test_seed_figures_and_the_accusation_outrank_every_other_sentence(seed_text:
 
 
 def test_reasons_explain_the_score() -> None:
-    [score] = HeuristicScorer().score(["Revenue rose 12 percent to $40 million, the minister said."])
+    [score] = HeuristicScorer().score(
+        ["Revenue rose 12 percent to $40 million, the minister said."]
+    )
     assert {"figures", "money", "percentage", "attribution", "comparison"} <= set(score.reasons)
     assert 0 <= score.value <= 100
 

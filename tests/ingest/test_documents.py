@@ -25,7 +25,16 @@ def test_html_keeps_the_article_and_its_metadata_and_drops_everything_else() -> 
     assert document.language == "en"
     assert document.text.startswith("Ferry fares frozen for a year\n\nThe harbour authority said")
     assert "18 percent" in document.text
-    for hostile in ("tracker", "injected", "alert", "steal", "onerror", "<", "Reader comment", "Sport"):
+    for hostile in (
+        "tracker",
+        "injected",
+        "alert",
+        "steal",
+        "onerror",
+        "<",
+        "Reader comment",
+        "Sport",
+    ):
         assert hostile not in document.text
 
 

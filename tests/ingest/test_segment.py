@@ -22,7 +22,10 @@ def test_seed_article_has_fifteen_sentences_with_the_headline_first(seed_text: s
 
     assert len(spans) == 15
     assert spans[0].is_headline
-    assert seed_text[spans[0].start : spans[0].end] == "Russia reveals details of ISIS-Turkey oil smuggling"
+    assert (
+        seed_text[spans[0].start : spans[0].end]
+        == "Russia reveals details of ISIS-Turkey oil smuggling"
+    )
     assert [s.index for s in spans] == list(range(15))
     assert_offset_rule(seed_text)
 

@@ -23,13 +23,19 @@ from annotations.tasks import import_article_url
 
 def _parse_published(value: str) -> date | datetime:
     try:
-        return datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        return (
+            datetime.fromisoformat(value)
+            if "T" in value or " " in value
+            else date.fromisoformat(value)
+        )
     except ValueError as exc:
         raise CommandError(f"--published must be a date like 2015-12-02, got {value!r}") from exc
 
 
 class Command(BaseCommand):
-    help = "Import a news article from a file, standard input or a URL, and split it into sentences."
+    help = (
+        "Import a news article from a file, standard input or a URL, and split it into sentences."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", help="a file path, - for standard input, or an http(s) URL")
@@ -69,18 +75,32 @@ class Command(BaseCommand):
                 "version": version.number,
                 "created": result.created_version,
                 "sentences": [
-                    {"index": s.index, "start": s.start, "end": s.end, "text": s.text, "score": s.score}
+                    {
+                        "index": s.index,
+                        "start": s.start,
+                        "end": s.end,
+                        "text": s.text,
+                        "score": s.score,
+                    }
                     for s in sentences
                 ],
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
         self.stdout.write(f"{result.article.pk}\t{result.article.slug}")
-        state = "imported" if result.created_version else "unchanged (identical text already imported)"
-        self.stderr.write(f"{result.article.title}: version {version.number}, {len(sentences)} sentences, {state}")
+        state = (
+            "imported" if result.created_version else "unchanged (identical text already imported)"
+        )
+        self.stderr.write(
+            f"{result.article.title}: version {version.number}, {len(sentences)} sentences, {state}"
+        )
 
     def _import_file(
-        self, source: str, options: dict[str, Any], team: Team | None, published: date | datetime | None
+        self,
+        source: str,
+        options: dict[str, Any],
+        team: Team | None,
+        published: date | datetime | None,
     ) -> services.ImportResult:
         if source == "-":
             data = sys.stdin.buffer.read()
@@ -91,7 +111,10 @@ class Command(BaseCommand):
                 raise CommandError(f"no such file: {source}")
             name = path.name
             if options["format"]:
-                name = f"{path.stem}." + {"markdown": "md", "html": "html", "text": "txt"}[options["format"]]
+                name = (
+                    f"{path.stem}."
+                    + {"markdown": "md", "html": "html", "text": "txt"}[options["format"]]
+                )
             data = path.read_bytes()
         try:
             decode_bytes(data)  # clear messages for empty, binary and non-UTF-8 input
@@ -108,12 +131,16 @@ class Command(BaseCommand):
         except DocumentError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _import_url(self, url: str, options: dict[str, Any], team: Team | None) -> services.ImportResult:
+    def _import_url(
+        self, url: str, options: dict[str, Any], team: Team | None
+    ) -> services.ImportResult:
         try:
             check_url(url)
         except BlockedURL as exc:
             raise CommandError(str(exc)) from exc
-        job = ImportJob.objects.create(url=url, title=options["title"], outlet=options["outlet"], team=team)
+        job = ImportJob.objects.create(
+            url=url, title=options["title"], outlet=options["outlet"], team=team
+        )
         import_article_url.apply(args=[job.pk])  # same task as the web import, run here
         job.refresh_from_db()
         if job.state != ImportJob.State.DONE or job.article is None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +54,11 @@ class Command(BaseCommand):
         for username, first, last, role, staff, superuser in PEOPLE:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last, "email": f"{username}@newsroom.example"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@newsroom.example",
+                },
             )
             if created or username not in saved or not user.check_password(saved[username]):
                 saved[username] = secrets.token_urlsafe(9)
