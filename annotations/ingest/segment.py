@@ -30,7 +30,8 @@ class SentenceSpan:
     is_headline: bool = False
 
 
-def _paragraph_ranges(text: str) -> list[tuple[int, int]]:
+def paragraph_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph, trimmed, in order."""
     ranges = []
     position = 0
     for match in _PARAGRAPH_BREAK.finditer(text):
@@ -64,12 +65,23 @@ def _sentences_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(text: str) -> list[SentenceSpan]:
+def split_sentences(
+    text: str,
+    paragraphs: list[tuple[int, int]] | None = None,
+    *,
+    first_paragraph: int = 0,
+) -> list[SentenceSpan]:
     """Sentences of `text` in reading order. The first line is the headline when it stands
-    apart: its own paragraph, or a first line with no closing punctuation."""
+    apart: its own paragraph, or a first line with no closing punctuation.
+
+    `paragraphs` (from `paragraph_ranges`) and `first_paragraph` let a caller split one
+    stretch of a long text; indices then count from 0 within that stretch, and only the
+    stretch that starts the text looks for a headline."""
+    if paragraphs is None:
+        paragraphs = paragraph_ranges(text)
     result: list[SentenceSpan] = []
-    for paragraph_number, (p_start, p_end) in enumerate(_paragraph_ranges(text)):
-        if not result:
+    for paragraph_number, (p_start, p_end) in enumerate(paragraphs, start=first_paragraph):
+        if paragraph_number == 0 and not result:
             # A headline rarely ends like a sentence; syntok would run it into the next line.
             line_end = text.find("\n", p_start, p_end)
             line_end = p_end if line_end == -1 else line_end
