@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,6 +22,13 @@ from annotations.models import Article, ArticleVersion, ImportJob
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the compose health check: the app answers and reaches the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
 
 
 login_view = auth_views.LoginView.as_view(
