@@ -10,6 +10,7 @@ Only the standard library, psycopg and pgserver are used here, so it runs before
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -113,6 +114,11 @@ def manage(env: dict[str, str], *args: str) -> None:
 def run() -> None:
     env = dict(os.environ)
     env.setdefault("DEBUG", "1")
+    port = env.get("PORT", "8000")
+    if port_open("127.0.0.1", int(port)):
+        fail(
+            f"Port {port} is already in use. Stop what runs there, or choose another: PORT=8001 make run"
+        )
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = embedded_postgres(DATA / "postgres", "newsroom")
     else:
@@ -123,7 +129,6 @@ def run() -> None:
     say("Loading the demo newsroom")
     manage(env, "load_demo")
 
-    port = env.get("PORT", "8000")
     processes = [
         subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"],
@@ -151,9 +156,15 @@ def run() -> None:
         f"Web server on http://127.0.0.1:{port}/ and a Celery worker are running. Ctrl-C stops both."
     )
 
+    stopping = False
+
     def stop(*_args: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
         for process in processes:
-            if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
         for process in processes:
@@ -161,17 +172,19 @@ def run() -> None:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         say("Stopped.")
         sys.exit(0)
 
-    signal.signal(signal.SIGTERM, stop)
+    # Set explicitly: a shell that starts us in the background hands us SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
         say("A process exited; stopping the rest.")
-    except KeyboardInterrupt:
-        pass
-    stop()
+    finally:
+        stop()
 
 
 def test_environment() -> dict[str, str]:

@@ -66,6 +66,7 @@ PERSON_TITLES = _words(
     "admiral ambassador secretary dr mr mrs ms ceo chairman chair spokesman spokeswoman "
     "spokesperson councillor"
 )
+CHANGE_PHRASES = ("down from", "up from", "compared with", "compared to")
 OPINION_PHRASES = ("i think", "i believe", "we believe", "in my opinion")
 OPINION_WORDS = _words("should must")
 CONNECTORS = _words("of the de al bin van von")
@@ -84,6 +85,7 @@ class HeuristicScorer:
     def _score_one(self, sentence: str) -> Score:
         tokens = _TOKEN.findall(sentence)
         lower = [token.lower() for token in tokens]
+        lowered_sentence = sentence.lower()
         vocabulary = set(lower)
         points = 0
         reasons: list[str] = []
@@ -110,13 +112,17 @@ class HeuristicScorer:
             add(15, "percentage")
         if not figures and not SCALE_WORDS.isdisjoint(vocabulary):
             add(10, "quantity")
-        elif not VAGUE_QUANTITIES.isdisjoint(vocabulary) or "large quantities" in sentence:
+        elif not VAGUE_QUANTITIES.isdisjoint(vocabulary) or "large quantities" in lowered_sentence:
             add(5, "vague quantity")
         if dates or not DAY_WORDS.isdisjoint(vocabulary):
             add(8, "date")
-        if not ATTRIBUTION.isdisjoint(vocabulary) or "according to" in sentence:
+        if not ATTRIBUTION.isdisjoint(vocabulary) or "according to" in lowered_sentence:
             add(12, "attribution")
-        if not COMPARATIVES.isdisjoint(vocabulary) or self._er_than(lower):
+        if (
+            not COMPARATIVES.isdisjoint(vocabulary)
+            or self._er_than(lower)
+            or any(phrase in lowered_sentence for phrase in CHANGE_PHRASES)
+        ):
             add(8, "comparison")
         named_person = self._titled_name(tokens, lower)
         if named_person:
@@ -134,7 +140,6 @@ class HeuristicScorer:
             points -= 15
         if sentence.rstrip().endswith("?"):
             points -= 10
-        lowered_sentence = sentence.lower()
         if not OPINION_WORDS.isdisjoint(vocabulary) or any(
             p in lowered_sentence for p in OPINION_PHRASES
         ):
@@ -146,7 +151,7 @@ class HeuristicScorer:
         """(figures, dates): numbers next to a month, or a year after 'in'/'since', are dates."""
         figures = dates = 0
         for position, token in enumerate(lower):
-            digits = token.lstrip("$€£¥")
+            digits = token.lstrip("$€£¥").rstrip(".,")
             if not digits[:1].isdigit():
                 continue
             before = lower[position - 1] if position else ""

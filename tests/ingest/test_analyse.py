@@ -21,7 +21,9 @@ def test_parallel_analysis_gives_exactly_the_serial_result() -> None:
     assert parallel == serial
     assert [s.span.index for s in parallel] == list(range(len(serial)))
     assert parallel[0].span.is_headline and not any(s.span.is_headline for s in parallel[1:])
-    assert all(text[s.span.start : s.span.end] == text[s.span.start : s.span.end].strip() for s in parallel)
+    assert all(
+        text[s.span.start : s.span.end] == text[s.span.start : s.span.end].strip() for s in parallel
+    )
 
 
 def test_stretches_cover_every_paragraph_once_in_order() -> None:

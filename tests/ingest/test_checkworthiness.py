@@ -56,3 +56,10 @@ def test_the_configured_scorer_replaces_the_heuristic(settings) -> None:  # type
     _article, version = import_text("Headline\n\nThe toll rises to £5 in March. Drivers are angry.")
 
     assert set(version.sentences.values_list("score", flat=True)) == {42}
+
+
+def test_sentence_initial_phrases_count_too() -> None:
+    [score] = HeuristicScorer().score(
+        ["According to the council, 41,000 vehicles use the bridge, down from 47,500 in 2019."]
+    )
+    assert {"figures", "attribution", "comparison", "date"} <= set(score.reasons)
