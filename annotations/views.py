@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
@@ -85,7 +86,16 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def article_import(request: HtmxHttpRequest) -> HttpResponse:
     teams = selectors.user_teams(request.user)
-    form = ArticleImportForm(request.POST or None, request.FILES or None, teams=teams)
+    try:
+        form = ArticleImportForm(request.POST or None, request.FILES or None, teams=teams)
+    except RequestDataTooBig:
+        # Django refuses to buffer an oversized form body; say so instead of a bare 400.
+        refusal = (
+            "The pasted text is too large to import. Paste at most "
+            f"{settings.IMPORT_MAX_TEXT_CHARS:,} characters, or upload it as a file."
+        )
+        context = {"form": ArticleImportForm(teams=teams), "refusal": refusal}
+        return render(request, "annotations/article_import.html", context)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["source"] == "url":
@@ -127,6 +137,7 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("annotations.add_article", raise_exception=True)
 def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("article"), pk=pk)
     if request.htmx:

@@ -26,10 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = ROOT.parent / "shared" / "corpus" / "seed-article.txt"
 ARTIFACTS = ROOT / "test-artifacts"
 
-# Playwright's sync API keeps an event loop in the test thread; the ORM calls our tests make
-# next to it are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture
 def seed_text() -> str:

@@ -323,3 +323,23 @@ def test_failed_job_shows_its_error(factchecker_client: Client) -> None:
     html = factchecker_client.get(f"/articles/import/jobs/{job.pk}/").content.decode()
     assert "Could not fetch the page: HTTP 404" in html
     assert "every 1s" not in html
+
+
+def test_oversized_paste_gets_a_message_not_a_bare_error(
+    factchecker_client: Client, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    response = factchecker_client.post(IMPORT_URL, {"text": "word " * 50_000})
+    assert response.status_code == 200
+    assert "The pasted text is too large to import" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_reader_cannot_see_import_jobs(reader_client: Client) -> None:
+    job = ImportJob.objects.create(url="https://news.example/story")
+    assert reader_client.get(f"/articles/import/jobs/{job.pk}/").status_code == 403
+
+
+def test_health_check_reaches_the_database(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls our tests make
+# next to it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",  # CI runs as root
