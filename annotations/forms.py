@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.utils.text import capfirst
 
 from annotations.fetching import BlockedURL, check_url
-from annotations.models import Team
+from annotations.models import Annotation, Rating, Source, Team
+from annotations.services.annotations import MAX_RATIONALE_CHARS, AnnotationInput
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -109,3 +110,83 @@ class ArticleImportForm(forms.Form):
             raise forms.ValidationError("Use one way in at a time: paste, upload or URL.")
         data["source"] = given[0] if given else None
         return data
+
+
+# --- Annotation workspace ------------------------------------------------------------------
+
+
+class AnnotationForm(forms.Form):
+    """The verdict form. Field names are a stable contract for outside test tools:
+    verdict, claim, claimant, rationale, tags."""
+
+    verdict = forms.ModelChoiceField(
+        queryset=Rating.objects.filter(is_active=True),
+        to_field_name="slug",
+        required=False,
+        empty_label="No verdict yet",
+    )
+    claim = forms.CharField(
+        label="Claim summary",
+        required=False,
+        max_length=300,
+        help_text="One line, in your words. Aim for 75 characters or fewer.",
+        widget=forms.TextInput(attrs={"data-counter": "75", "autocomplete": "off"}),
+    )
+    claimant = forms.CharField(required=False, max_length=200, help_text="Who made the claim.")
+    rationale = forms.CharField(
+        required=False,
+        max_length=MAX_RATIONALE_CHARS,
+        help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, > quotes.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    tags = forms.CharField(
+        required=False, max_length=1000, help_text="Comma-separated, e.g. oil, Syria, casualties."
+    )
+
+    def clean_tags(self) -> list[str]:
+        return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+    def to_input(self) -> AnnotationInput:
+        data = self.cleaned_data
+        return AnnotationInput(
+            rating=data["verdict"],
+            claim=data["claim"],
+            claimant=data["claimant"],
+            rationale=data["rationale"],
+            tags=data["tags"],
+        )
+
+    @classmethod
+    def initial_from(cls, annotation: Annotation) -> dict[str, Any]:
+        return {
+            "verdict": annotation.rating.slug if annotation.rating else None,
+            "claim": annotation.claim,
+            "claimant": annotation.claimant,
+            "rationale": annotation.rationale,
+            "tags": ", ".join(annotation.tags),
+        }
+
+
+class NewAnnotationForm(AnnotationForm):
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, widget=forms.HiddenInput)
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class EditAnnotationForm(AnnotationForm):
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class SourceForm(forms.Form):
+    url = forms.URLField(label="Address", max_length=2000, assume_scheme="https")
+    title = forms.CharField(required=False, max_length=300)
+    publisher = forms.CharField(required=False, max_length=200)
+    quote = forms.CharField(
+        label="Quoted passage",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The words you rely on; we look for them in the archived copy.",
+    )
+    stance = forms.ChoiceField(choices=Source.Stance.choices, initial=Source.Stance.SUPPORTS)

@@ -1,7 +1,9 @@
 """The newsroom's roles as Django groups, and the model permissions each one carries.
 
-Later features add their permissions here; the `0002_roles` migration and the demo command
-both call `sync_role_groups`, so a newsroom's groups always match this table.
+Later features add their permissions here, with a migration that calls `create_roles` from
+`annotations/migrations/_roles.py` (the demo command calls `sync_role_groups` too), so a
+newsroom's groups always match this table. Finer rules (whose draft, which state) live in
+`annotations/permissions.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "annotations.add_articleversion",
         "annotations.view_importjob",
         "annotations.add_importjob",
+        "annotations.view_annotation",
+        "annotations.add_annotation",
+        "annotations.change_annotation",
+        "annotations.view_source",
+        "annotations.add_source",
+        "annotations.change_source",
+        "annotations.delete_source",
+        "annotations.view_rating",
     ],
     EDITOR: [
         "annotations.view_article",
@@ -28,6 +38,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "annotations.view_importjob",
         "annotations.add_importjob",
         "annotations.view_team",
+        "annotations.view_annotation",
+        "annotations.add_annotation",
+        "annotations.change_annotation",
+        "annotations.view_source",
+        "annotations.add_source",
+        "annotations.change_source",
+        "annotations.delete_source",
+        "annotations.view_rating",
+        "annotations.delete_annotation",
     ],
     ADMIN: [
         "annotations.view_article",
@@ -46,18 +65,33 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        "annotations.view_annotation",
+        "annotations.add_annotation",
+        "annotations.change_annotation",
+        "annotations.view_source",
+        "annotations.add_source",
+        "annotations.change_source",
+        "annotations.delete_source",
+        "annotations.view_rating",
+        "annotations.delete_annotation",
+        "annotations.add_rating",
+        "annotations.change_rating",
+        "annotations.delete_rating",
     ],
 }
 
 
 def sync_role_groups(group_model, permission_model) -> None:  # type: ignore[no-untyped-def]
-    """Create the role groups and give each exactly the permissions listed above."""
+    """Create the role groups and give each exactly the permissions listed above.
+
+    Permissions of models a migration has not created yet are skipped; the migration that
+    adds those models syncs again."""
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in permission_model.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        permissions = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            permissions.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(permissions)
+        group.permissions.set([existing[name] for name in codenames if name in existing])

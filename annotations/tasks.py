@@ -36,3 +36,24 @@ def import_article_url(self: Task, job_id: int) -> None:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     except SoftTimeLimitExceeded:
         services.import_job_fail(job_id, "The import took too long and was stopped.")
+
+
+SOURCE_MAX_RETRIES = 3
+
+
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90
+)
+def archive_source(self: Task, source_id: int) -> None:
+    """Archive Source `source_id`: fetch, extract, hash, and look for the quoted passage."""
+    try:
+        services.source_archive(source_id)
+    except FetchError as exc:
+        if self.request.retries >= SOURCE_MAX_RETRIES:
+            services.source_archive_gave_up(
+                source_id, f"{exc} (gave up after {SOURCE_MAX_RETRIES + 1} tries)"
+            )
+            return
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+    except SoftTimeLimitExceeded:
+        services.source_archive_gave_up(source_id, "Archiving took too long and was stopped.")

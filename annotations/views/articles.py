@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,20 +7,16 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from annotations import selectors, services
 from annotations.forms import ArticleImportForm, ThrottledAuthenticationForm
 from annotations.ingest.documents import DocumentError, from_plain_text, from_upload
-from annotations.models import Article, ArticleVersion, ImportJob
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+from annotations.models import ArticleVersion, ImportJob
+from annotations.views.common import HtmxHttpRequest
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -47,37 +41,6 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     template = "annotations/article_list.html"
     if request.htmx and request.htmx.target == "article-results":
         template += "#results"
-    return render(request, template, context)
-
-
-@login_required
-def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("team"), pk=pk)
-    number = request.GET.get("version")
-    version = selectors.article_version(
-        article, int(number) if number and number.isdigit() else None
-    )
-    if version is None:
-        raise Http404("This article has no such version.")
-    order = request.GET.get("order")
-    if order != selectors.ORDER_CHECKWORTHY:
-        order = selectors.ORDER_READING
-    sentences = selectors.version_sentences(version, order=order)
-    context = {
-        "article": article,
-        "version": version,
-        "versions": selectors.article_versions(article),
-        "order": order,
-        "sentences": sentences,
-        "paragraphs": [list(group) for _, group in groupby(sentences, key=lambda s: s.paragraph)]
-        if order == selectors.ORDER_READING
-        else [],
-        "checkworthy_count": selectors.checkworthy_count(sentences),
-        "threshold": settings.CHECKWORTHY_THRESHOLD,
-    }
-    template = "annotations/article_detail.html"
-    if request.htmx and request.htmx.target == "sentences":
-        template += "#sentences"
     return render(request, template, context)
 
 

@@ -1,4 +1,4 @@
-"""Writes and rules of the desk. Views, tasks and commands call these; nothing else writes."""
+"""Article import: pasted, uploaded and fetched articles become immutable versions."""
 
 from __future__ import annotations
 

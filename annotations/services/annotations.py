@@ -1,0 +1,197 @@
+"""Annotation writes: create, edit (guarded by revision), soft delete, restore."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import pghistory
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
+
+from annotations import permissions
+from annotations.anchoring import QUOTE_CONTEXT
+from annotations.markup import render_rationale
+from annotations.models import Annotation, ArticleVersion, Rating
+
+MAX_RATIONALE_CHARS = 20_000
+MAX_TAGS = 20
+
+
+class AnnotationError(ValueError):
+    """Input that cannot be saved. The message is shown to the user as is."""
+
+
+class AnnotationConflict(Exception):
+    """Someone saved this annotation since the editor loaded it; nothing was overwritten."""
+
+    def __init__(self, current: Annotation) -> None:
+        super().__init__("This annotation was changed by someone else.")
+        self.current = current
+
+
+@dataclass
+class AnnotationInput:
+    rating: Rating | None = None
+    claim: str = ""
+    claimant: str = ""
+    rationale: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    def cleaned(self) -> AnnotationInput:
+        if len(self.rationale) > MAX_RATIONALE_CHARS:
+            raise AnnotationError(
+                f"The rationale is {len(self.rationale):,} characters; the limit is "
+                f"{MAX_RATIONALE_CHARS:,}. Shorten it or move detail into a source."
+            )
+        tags = []
+        for tag in self.tags:
+            tag = " ".join(tag.split())[:50]
+            if tag and tag.lower() not in {t.lower() for t in tags}:
+                tags.append(tag)
+        if len(tags) > MAX_TAGS:
+            raise AnnotationError(f"At most {MAX_TAGS} tags.")
+        return AnnotationInput(
+            rating=self.rating,
+            claim=" ".join(self.claim.split())[:300],
+            claimant=" ".join(self.claimant.split())[:200],
+            rationale=self.rationale.strip(),
+            tags=tags,
+        )
+
+
+def _anchor(version_id: int, start: int, end: int, exact: str) -> tuple[str, str]:
+    """Check the quote against the stored text at those offsets, in the database (the text
+    may be megabytes; only the slices travel). Returns (prefix, suffix)."""
+    if start < 0 or end <= start:
+        raise AnnotationError("The selection is empty or runs backwards.")
+    row = (
+        ArticleVersion.objects.filter(pk=version_id)
+        .annotate(
+            length=Length("text"),
+            piece=Substr("text", start + 1, end - start),
+            before=Substr("text", max(0, start - QUOTE_CONTEXT) + 1, min(start, QUOTE_CONTEXT)),
+            after=Substr("text", end + 1, QUOTE_CONTEXT),
+        )
+        .values("length", "piece", "before", "after")
+        .first()
+    )
+    if row is None:
+        raise AnnotationError("That article version does not exist.")
+    if end > row["length"]:
+        raise AnnotationError(
+            f"The selection ends at character {end:,}, past the end of the text ({row['length']:,})."
+        )
+    if row["piece"] != exact:
+        raise AnnotationError(
+            "The quoted text does not match the article at that position. "
+            "Reload the article and select the passage again."
+        )
+    return (row["before"] if start else ""), row["after"]
+
+
+def annotation_create(
+    *,
+    version: ArticleVersion,
+    author: AbstractBaseUser,
+    start: int,
+    end: int,
+    exact: str,
+    data: AnnotationInput,
+    client_token: uuid.UUID | None = None,
+) -> tuple[Annotation, bool]:
+    """Highlight [start, end) of `version` with a verdict. Returns (annotation, created).
+
+    A repeated `client_token` from the same author (a double submit) returns the first
+    annotation instead of creating a second one."""
+    if not permissions.can_annotate(author):
+        raise PermissionDenied("Only fact-checkers and editors can annotate.")
+    data = data.cleaned()
+    if client_token is not None:
+        existing = Annotation.objects.filter(author=author, client_token=client_token).first()
+        if existing is not None:
+            return existing, False
+    prefix, suffix = _anchor(version.pk, start, end, exact)
+    with pghistory.context(user=author.pk), transaction.atomic():
+        try:
+            with transaction.atomic():
+                annotation = Annotation.objects.create(
+                    version=version,
+                    start=start,
+                    end=end,
+                    exact=exact,
+                    prefix=prefix,
+                    suffix=suffix,
+                    rating=data.rating,
+                    claim=data.claim,
+                    claimant=data.claimant,
+                    rationale=data.rationale,
+                    rationale_html=render_rationale(data.rationale),
+                    tags=data.tags,
+                    author=author,
+                    team_id=version.article.team_id,
+                    client_token=client_token,
+                )
+        except IntegrityError:
+            # Two submits raced past the check above; the first one won.
+            existing = Annotation.objects.filter(author=author, client_token=client_token).first()
+            if existing is None:
+                raise
+            return existing, False
+    return annotation, True
+
+
+def annotation_update(
+    *, annotation_id: int, editor: AbstractBaseUser, revision: int, data: AnnotationInput
+) -> Annotation:
+    """Save an edit made from `revision`. If the annotation moved on since, raise
+    AnnotationConflict carrying the current values; nothing is overwritten."""
+    annotation = Annotation.objects.select_related("rating").get(pk=annotation_id)
+    if not permissions.can_edit_annotation(editor, annotation):
+        raise PermissionDenied("You cannot edit this annotation.")
+    data = data.cleaned()
+    with pghistory.context(user=editor.pk), transaction.atomic():
+        changed = Annotation.objects.filter(
+            pk=annotation_id, revision=revision, deleted_at__isnull=True
+        ).update(
+            rating=data.rating,
+            claim=data.claim,
+            claimant=data.claimant,
+            rationale=data.rationale,
+            rationale_html=render_rationale(data.rationale),
+            tags=data.tags,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+    if not changed:
+        raise AnnotationConflict(
+            Annotation.objects.select_related("rating", "author").get(pk=annotation_id)
+        )
+    return Annotation.objects.select_related("rating", "author", "version").get(pk=annotation_id)
+
+
+def annotation_delete(*, annotation_id: int, user: AbstractBaseUser) -> Annotation:
+    """Soft delete: the row stays (an admin can restore it) and the history records who."""
+    annotation = Annotation.objects.get(pk=annotation_id)
+    if not permissions.can_edit_annotation(user, annotation):
+        raise PermissionDenied("You cannot delete this annotation.")
+    with pghistory.context(user=user.pk), transaction.atomic():
+        Annotation.objects.filter(pk=annotation_id, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), deleted_by=user, revision=F("revision") + 1
+        )
+    annotation.refresh_from_db()
+    return annotation
+
+
+def annotation_restore(*, annotation_id: int, user: AbstractBaseUser) -> Annotation:
+    if not permissions.can_restore_annotation(user):
+        raise PermissionDenied("Only admins can restore deleted annotations.")
+    with pghistory.context(user=user.pk), transaction.atomic():
+        Annotation.objects.filter(pk=annotation_id).update(
+            deleted_at=None, deleted_by=None, revision=F("revision") + 1
+        )
+    return Annotation.objects.get(pk=annotation_id)
