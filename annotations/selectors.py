@@ -208,7 +208,7 @@ def _diff_events(events, fields, kind, users):  # type: ignore[no-untyped-def]
         title = getattr(event, "title", "") or getattr(event, "url", "") if kind == "source" else ""
         entries.append(
             {
-                "order": event.pgh_created_at,
+                "order": (event.pgh_created_at, event.pgh_id),
                 "when": event.pgh_created_at,
                 "who": who,
                 "by_worker": bool(metadata.get("task")),

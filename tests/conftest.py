@@ -20,6 +20,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
 from annotations import roles
+from annotations.models import Rating
+from annotations.scale import ensure_default_scale
 from tests.factories import TeamFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +36,9 @@ def seed_text() -> str:
 
 def _user_with_role(username: str, role: str | None, **extra: object) -> User:
     user = UserFactory(username=username, **extra)
-    # Transactional tests flush the groups the migration created; put them back.
+    # Transactional tests flush what the data migrations created; put it back.
     roles.sync_role_groups(Group, Permission)
+    ensure_default_scale(Rating)
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user

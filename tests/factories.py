@@ -37,3 +37,28 @@ def import_text(text: str, **kwargs: object) -> tuple[Article, ArticleVersion]:
         **kwargs,  # type: ignore[arg-type]
     )
     return result.article, result.version
+
+
+def annotate(version: ArticleVersion, phrase: str, author: User, **fields: object):  # type: ignore[no-untyped-def]
+    """Annotate the first occurrence of `phrase` through the real service."""
+    from annotations.models import Rating
+
+    start = version.text.index(phrase)
+    verdict = fields.pop("verdict", "unproven")
+    data = services.AnnotationInput(
+        rating=Rating.objects.get(slug=verdict) if verdict else None,
+        claim=str(fields.pop("claim", "")),
+        claimant=str(fields.pop("claimant", "")),
+        rationale=str(fields.pop("rationale", "")),
+        tags=list(fields.pop("tags", [])),  # type: ignore[call-overload]
+    )
+    annotation, _created = services.annotation_create(
+        version=version,
+        author=author,
+        start=start,
+        end=start + len(phrase),
+        exact=phrase,
+        data=data,
+        **fields,
+    )
+    return annotation

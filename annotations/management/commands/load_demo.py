@@ -18,7 +18,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from annotations import roles, services
 from annotations.ingest.documents import from_upload
-from annotations.models import ArticleVersion, Team
+from annotations.models import ArticleVersion, Rating, Team
+from annotations.scale import ensure_default_scale
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         roles.sync_role_groups(Group, Permission)
+        ensure_default_scale(Rating)
         desk, _ = Team.objects.get_or_create(slug="world-desk", defaults={"name": "World desk"})
         Team.objects.get_or_create(slug="politics-desk", defaults={"name": "Politics desk"})
 
