@@ -17,23 +17,24 @@ from itertools import groupby
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.models import Annotation, Sentence
+from annotations.selectors import HighlightRow, SentenceRow
 
 
-def _mark_open(annotation: Annotation, depth: int, is_end: bool) -> str:
-    rating = annotation.rating
-    verdict = rating.slug if rating else "none"
-    label = rating.label if rating else "No verdict"
-    classes = "hl hl-end" if is_end else "hl"
-    title = f"{label}: {annotation.claim or annotation.exact[:80]}"
-    end_label = f' data-label="{escape(label)}"' if is_end else ""
+def _mark_tags(highlight: HighlightRow, depth: int) -> tuple[str, str]:
+    """The opening tag for a middle piece and for the last piece (which carries the label)."""
+    common = (
+        f'data-annotation-id="{highlight.pk}" data-verdict="{escape(highlight.verdict)}" '
+        f'data-depth="{depth}" title="{escape(highlight.title)}"'
+    )
     return (
-        f'<mark class="{classes}" data-annotation-id="{annotation.pk}" data-verdict="{escape(verdict)}" '
-        f'data-depth="{depth}" title="{escape(title)}"{end_label}>'
+        f'<mark class="hl" {common}>',
+        f'<mark class="hl hl-end" {common} data-label="{escape(highlight.label)}">',
     )
 
 
-def _sentence_html(sentence: Sentence, annotations: Sequence[Annotation], threshold: int) -> str:
+def _sentence_html(
+    sentence: SentenceRow, highlights: Sequence[HighlightRow], threshold: int
+) -> str:
     s_start, s_end, text = sentence.start, sentence.end, sentence.text
     classes = "sentence"
     if sentence.is_headline:
@@ -44,23 +45,23 @@ def _sentence_html(sentence: Sentence, annotations: Sequence[Annotation], thresh
         f'<span class="{classes}" id="s-{sentence.index}" data-index="{sentence.index}" '
         f'data-start="{s_start}" data-end="{s_end}" data-score="{sentence.score}">'
     )
-    if not annotations:
+    if not highlights:
         body = escape(text)
     else:
         cuts = {s_start, s_end}
-        for annotation in annotations:
-            cuts.add(max(annotation.start, s_start))
-            cuts.add(min(annotation.end, s_end))
+        for highlight in highlights:
+            cuts.add(max(highlight.start, s_start))
+            cuts.add(min(highlight.end, s_end))
         points = sorted(cuts)
         parts = []
         for left, right in zip(points, points[1:], strict=False):
             piece = escape(text[left - s_start : right - s_start])
-            covering = [a for a in annotations if a.start <= left and a.end >= right]
+            covering = [h for h in highlights if h.start <= left and h.end >= right]
             if not covering:
                 parts.append(piece)
                 continue
             opened = "".join(
-                _mark_open(a, depth, is_end=(right == a.end)) for depth, a in enumerate(covering, 1)
+                _mark_tags(h, depth)[right == h.end] for depth, h in enumerate(covering, 1)
             )
             parts.append(f"{opened}{piece}{'</mark>' * len(covering)}")
         body = "".join(parts)
@@ -72,14 +73,14 @@ def _sentence_html(sentence: Sentence, annotations: Sequence[Annotation], thresh
 
 
 def render_paragraphs(
-    sentences: Iterable[Sentence], annotations: Sequence[Annotation], threshold: int
+    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int
 ) -> list[tuple[int, SafeString]]:
     """[(paragraph number, html)] for sentences in reading order. `annotations` must be sorted
     by (start, -end) so that nesting is stable; they may overlap each other and sentences."""
     paragraphs: list[tuple[int, SafeString]] = []
     pending = list(annotations)
     position = 0  # annotations before this index start before the current sentence ends
-    active: list[Annotation] = []
+    active: list[HighlightRow] = []
     for number, group in groupby(sentences, key=lambda s: s.paragraph):
         pieces = []
         for sentence in group:

@@ -111,6 +111,7 @@ class Sentence(models.Model):
 
     class Meta:
         ordering = ["version", "index"]
+        indexes = [models.Index(fields=["version", "paragraph"], name="sentence_version_paragraph")]
         constraints = [
             models.UniqueConstraint(fields=["version", "index"], name="sentence_index_unique"),
             models.CheckConstraint(

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Substr
 
 from annotations.models import (
     Annotation,
@@ -48,14 +60,14 @@ def article_versions(article: Article) -> QuerySet[ArticleVersion]:
     )
 
 
-def version_sentences(version: ArticleVersion, *, order: str = ORDER_READING) -> list[Sentence]:
-    sentences = Sentence.objects.filter(version=version)
+def version_sentences(version: ArticleVersion, *, order: str = ORDER_READING) -> list[SentenceRow]:
+    rows = list(version_snapshot(version).sentences)
     if order == ORDER_CHECKWORTHY:
-        return list(sentences.order_by("-score", "index"))
-    return list(sentences.order_by("index"))
+        rows.sort(key=lambda row: (-row.score, row.index))
+    return rows
 
 
-def checkworthy_count(sentences: list[Sentence]) -> int:
+def checkworthy_count(sentences: list[SentenceRow]) -> int:
     return sum(1 for sentence in sentences if sentence.score >= settings.CHECKWORTHY_THRESHOLD)
 
 
@@ -74,16 +86,52 @@ def active_ratings() -> list[Rating]:
     return list(Rating.objects.filter(is_active=True).order_by("position", "id"))
 
 
-def workspace_annotations(version: ArticleVersion) -> list[Annotation]:
-    """Live annotations of a version with what their cards show, in a constant number of
-    queries however many there are. Archived source texts stay in the database."""
+@dataclass(frozen=True, slots=True)
+class HighlightRow:
+    """What drawing one highlight needs, read without building model instances."""
+
+    pk: int
+    start: int
+    end: int
+    verdict: str
+    label: str
+    title: str
+
+
+def highlight_rows(
+    version: ArticleVersion, *, start: int = 0, end: int | None = None
+) -> list[HighlightRow]:
+    """Live annotations overlapping [start, end) as light rows, sorted for nesting."""
+    annotations = Annotation.objects.alive().filter(version=version)
+    if start or end is not None:
+        annotations = annotations.filter(end__gt=start)
+        if end is not None:
+            annotations = annotations.filter(start__lt=end)
+    rows = annotations.order_by("start", "-end", "id").values_list(
+        "pk", "start", "end", "rating__slug", "rating__label", "claim", Substr("exact", 1, 80)
+    )
+    return [
+        HighlightRow(
+            pk,
+            s,
+            e,
+            slug or "none",
+            label or "No verdict yet",
+            f"{label or 'No verdict yet'}: {claim or exact}",
+        )
+        for pk, s, e, slug, label, claim, exact in rows
+    ]
+
+
+def workspace_cards(version: ArticleVersion, offset: int, limit: int) -> list[Annotation]:
+    """One page of cards in reading order, with everything a card shows: three queries."""
     sources = Source.objects.order_by("position", "id").defer("archived_text")
     return list(
         Annotation.objects.alive()
         .filter(version=version)
         .select_related("rating", "author")
         .prefetch_related(Prefetch("sources", queryset=sources))
-        .order_by("start", "-end", "id")
+        .order_by("start", "-end", "id")[offset : offset + limit]
     )
 
 
@@ -94,29 +142,6 @@ def annotation_for_card(annotation_id: int) -> Annotation:
         .prefetch_related(Prefetch("sources", queryset=sources))
         .get(pk=annotation_id)
     )
-
-
-def paragraphs_around(
-    version: ArticleVersion, start: int, end: int
-) -> tuple[list[Sentence], list[Annotation]]:
-    """The sentences of every paragraph touching [start, end), and the live annotations that
-    overlap them: what must be redrawn after a highlight there changes."""
-    touched = Sentence.objects.filter(
-        version=version, start__lt=max(end, start + 1), end__gt=start
-    ).values("paragraph")
-    sentences = list(
-        Sentence.objects.filter(version=version, paragraph__in=touched).order_by("index")
-    )
-    if not sentences:
-        return [], []
-    low, high = sentences[0].start, sentences[-1].end
-    annotations = list(
-        Annotation.objects.alive()
-        .filter(version=version, start__lt=high, end__gt=low)
-        .select_related("rating")
-        .order_by("start", "-end", "id")
-    )
-    return sentences, annotations
 
 
 def sentences_overlapping(version: ArticleVersion, start: int, end: int) -> list[Sentence]:
@@ -220,3 +245,67 @@ def _diff_events(events, fields, kind, users):  # type: ignore[no-untyped-def]
         )
         previous = event
     return entries
+
+
+# --- Immutable version data, cached per process -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    """What drawing a sentence needs; the same attributes as Sentence."""
+
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    is_headline: bool
+    score: int
+    text: str
+
+
+@dataclass(frozen=True)
+class VersionSnapshot:
+    text: str
+    sentences: tuple[SentenceRow, ...]
+    starts: tuple[int, ...]  # sentence starts, for bisecting
+
+
+@lru_cache(maxsize=8)
+def _snapshot(version_id: int, content_hash: str) -> VersionSnapshot:
+    text = ArticleVersion.objects.values_list("text", flat=True).get(pk=version_id)
+    rows = tuple(
+        SentenceRow(index, start, end, paragraph, headline, score, text[start:end])
+        for index, start, end, paragraph, headline, score in Sentence.objects.filter(
+            version_id=version_id
+        )
+        .order_by("index")
+        .values_list("index", "start", "end", "paragraph", "is_headline", "score")
+    )
+    return VersionSnapshot(text, rows, tuple(row.start for row in rows))
+
+
+def version_snapshot(version: ArticleVersion) -> VersionSnapshot:
+    """The text and sentences of a version. Versions never change (a changed article is a
+    new version), so each process keeps the last few it used instead of reading a 300 KB
+    text on every save; the content hash in the key makes a stale entry impossible."""
+    return _snapshot(version.pk, version.content_hash)
+
+
+def paragraph_rows_around(
+    version: ArticleVersion, start: int, end: int
+) -> tuple[list[SentenceRow], list[HighlightRow]]:
+    """Like `paragraphs_around`, from the cached snapshot: one query (the annotations)."""
+    snapshot = version_snapshot(version)
+    rows = snapshot.sentences
+    if not rows:
+        return [], []
+    first = max(0, bisect_right(snapshot.starts, start) - 1)
+    last = max(first, bisect_left(snapshot.starts, max(end, start + 1)) - 1)
+    paragraphs = {rows[i].paragraph for i in range(first, last + 1)}
+    low_index, high_index = first, last
+    while low_index > 0 and rows[low_index - 1].paragraph in paragraphs:
+        low_index -= 1
+    while high_index + 1 < len(rows) and rows[high_index + 1].paragraph in paragraphs:
+        high_index += 1
+    selected = list(rows[low_index : high_index + 1])
+    return selected, highlight_rows(version, start=selected[0].start, end=selected[-1].end)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("articles/import/", views.article_import, name="article_import"),
     path("articles/import/jobs/<int:pk>/", views.import_job, name="import_job"),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("articles/<int:pk>/cards/", views.annotation_cards, name="annotation_cards"),
     path("articles/<int:pk>/annotations/new/", views.annotation_new, name="annotation_new"),
     path("articles/<int:pk>/annotations/", views.annotation_create, name="annotation_create"),
     path("annotations/<int:pk>/", views.annotation_card, name="annotation_card"),

@@ -10,11 +10,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from annotations import permissions
-from annotations.anchoring import QUOTE_CONTEXT
+from annotations import permissions, selectors
+from annotations.anchoring import quote_at
 from annotations.markup import render_rationale
 from annotations.models import Annotation, ArticleVersion, Rating
 
@@ -64,34 +63,22 @@ class AnnotationInput:
         )
 
 
-def _anchor(version_id: int, start: int, end: int, exact: str) -> tuple[str, str]:
-    """Check the quote against the stored text at those offsets, in the database (the text
-    may be megabytes; only the slices travel). Returns (prefix, suffix)."""
+def _anchor(version: ArticleVersion, start: int, end: int, exact: str) -> tuple[str, str]:
+    """Check the quote against the stored text at those offsets. Returns (prefix, suffix)."""
     if start < 0 or end <= start:
         raise AnnotationError("The selection is empty or runs backwards.")
-    row = (
-        ArticleVersion.objects.filter(pk=version_id)
-        .annotate(
-            length=Length("text"),
-            piece=Substr("text", start + 1, end - start),
-            before=Substr("text", max(0, start - QUOTE_CONTEXT) + 1, min(start, QUOTE_CONTEXT)),
-            after=Substr("text", end + 1, QUOTE_CONTEXT),
-        )
-        .values("length", "piece", "before", "after")
-        .first()
-    )
-    if row is None:
-        raise AnnotationError("That article version does not exist.")
-    if end > row["length"]:
+    text = selectors.version_snapshot(version).text
+    if end > len(text):
         raise AnnotationError(
-            f"The selection ends at character {end:,}, past the end of the text ({row['length']:,})."
+            f"The selection ends at character {end:,}, past the end of the text ({len(text):,})."
         )
-    if row["piece"] != exact:
+    if text[start:end] != exact:
         raise AnnotationError(
             "The quoted text does not match the article at that position. "
             "Reload the article and select the passage again."
         )
-    return (row["before"] if start else ""), row["after"]
+    quote = quote_at(text, start, end)
+    return quote.prefix, quote.suffix
 
 
 def annotation_create(
@@ -107,41 +94,36 @@ def annotation_create(
     """Highlight [start, end) of `version` with a verdict. Returns (annotation, created).
 
     A repeated `client_token` from the same author (a double submit) returns the first
-    annotation instead of creating a second one."""
+    annotation instead of creating a second one. `version.article` should be loaded."""
     if not permissions.can_annotate(author):
         raise PermissionDenied("Only fact-checkers and editors can annotate.")
     data = data.cleaned()
-    if client_token is not None:
+    prefix, suffix = _anchor(version, start, end, exact)
+    try:
+        with pghistory.context(user=author.pk), transaction.atomic():
+            annotation = Annotation.objects.create(
+                version=version,
+                start=start,
+                end=end,
+                exact=exact,
+                prefix=prefix,
+                suffix=suffix,
+                rating=data.rating,
+                claim=data.claim,
+                claimant=data.claimant,
+                rationale=data.rationale,
+                rationale_html=render_rationale(data.rationale),
+                tags=data.tags,
+                author=author,
+                team_id=version.article.team_id,
+                client_token=client_token,
+            )
+    except IntegrityError:
+        # The same form submitted twice: the unique (author, client_token) kept the first.
         existing = Annotation.objects.filter(author=author, client_token=client_token).first()
-        if existing is not None:
-            return existing, False
-    prefix, suffix = _anchor(version.pk, start, end, exact)
-    with pghistory.context(user=author.pk), transaction.atomic():
-        try:
-            with transaction.atomic():
-                annotation = Annotation.objects.create(
-                    version=version,
-                    start=start,
-                    end=end,
-                    exact=exact,
-                    prefix=prefix,
-                    suffix=suffix,
-                    rating=data.rating,
-                    claim=data.claim,
-                    claimant=data.claimant,
-                    rationale=data.rationale,
-                    rationale_html=render_rationale(data.rationale),
-                    tags=data.tags,
-                    author=author,
-                    team_id=version.article.team_id,
-                    client_token=client_token,
-                )
-        except IntegrityError:
-            # Two submits raced past the check above; the first one won.
-            existing = Annotation.objects.filter(author=author, client_token=client_token).first()
-            if existing is None:
-                raise
-            return existing, False
+        if client_token is None or existing is None:
+            raise
+        return existing, False
     return annotation, True
 
 

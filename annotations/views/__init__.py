@@ -10,6 +10,7 @@ from annotations.views.articles import (
 )
 from annotations.views.workspace import (
     annotation_card,
+    annotation_cards,
     annotation_create,
     annotation_delete,
     annotation_edit,
@@ -24,6 +25,7 @@ from annotations.views.workspace import (
 
 __all__ = [
     "annotation_card",
+    "annotation_cards",
     "annotation_create",
     "annotation_delete",
     "annotation_edit",

@@ -29,6 +29,7 @@ from annotations.models import Annotation, Article, ArticleVersion, Source
 from annotations.views.common import HtmxHttpRequest
 
 CARD = "annotations/partials/annotation_card.html"
+CARDS_PER_PAGE = 20
 FORM = "annotations/partials/annotation_form.html"
 
 
@@ -37,7 +38,7 @@ def _workspace_url(annotation: Annotation) -> str:
 
 
 def _paragraphs_oob(version: ArticleVersion, start: int, end: int) -> str:
-    sentences, annotations = selectors.paragraphs_around(version, start, end)
+    sentences, annotations = selectors.paragraph_rows_around(version, start, end)
     paragraphs = render_paragraphs(sentences, annotations, settings.CHECKWORTHY_THRESHOLD)
     # hx-swap-oob on the <p> itself replaces the paragraph of the same id.
     return "".join(html.replace("<p ", '<p hx-swap-oob="true" ', 1) for _n, html in paragraphs)
@@ -47,18 +48,22 @@ def _card_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str,
     return {
         "annotation": annotation,
         "can_edit": permissions.can_edit_annotation(request.user, annotation),
-        "source_form": SourceForm(),
     }
 
 
 def _changed(
-    request: HtmxHttpRequest, annotation: Annotation, html: str, *, redraw: bool = True
+    request: HtmxHttpRequest,
+    annotation: Annotation,
+    html: str,
+    *,
+    redraw: bool = True,
+    action: str = "updated",
 ) -> HttpResponse:
     if redraw:
         html += _paragraphs_oob(annotation.version, annotation.start, annotation.end)
     response = HttpResponse(html)
     return trigger_client_event(
-        response, "annotation-changed", {"id": annotation.pk}, after="settle"
+        response, "annotation-changed", {"id": annotation.pk, "action": action}, after="settle"
     )
 
 
@@ -80,28 +85,56 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if order != selectors.ORDER_CHECKWORTHY:
         order = selectors.ORDER_READING
     sentences = selectors.version_sentences(version, order=order)
-    annotations = selectors.workspace_annotations(version)
+    highlights = selectors.highlight_rows(version)
     threshold = settings.CHECKWORTHY_THRESHOLD
-    cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in annotations]
+    # Every highlight is drawn; cards come a page at a time as the panel scrolls.
+    limit = len(highlights) if request.GET.get("cards") == "all" else CARDS_PER_PAGE
+    shown = selectors.workspace_cards(version, 0, limit)
+    cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in shown]
     context = {
         "article": article,
         "version": version,
         "versions": selectors.article_versions(article),
         "order": order,
         "sentences": sentences,
-        "paragraphs": render_paragraphs(sentences, annotations, threshold)
+        "paragraphs": render_paragraphs(sentences, highlights, threshold)
         if order == selectors.ORDER_READING
         else [],
         "checkworthy_count": selectors.checkworthy_count(sentences),
         "threshold": threshold,
         "cards": cards,
+        "annotation_total": len(highlights),
+        "more_cards": len(highlights) - len(shown),
+        "next_offset": len(shown),
         "can_annotate": permissions.can_annotate(request.user),
-        "source_form": SourceForm(),
     }
     template = "annotations/article_detail.html"
     if request.htmx and request.htmx.target == "sentences":
         template += "#sentences"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def annotation_cards(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The next page of cards, loaded as the panel scrolls."""
+    article = get_object_or_404(Article, pk=pk)
+    number = request.GET.get("version", "")
+    version = selectors.article_version(article, int(number) if number.isdigit() else None)
+    if version is None:
+        raise Http404("This article has no such version.")
+    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+    shown = selectors.workspace_cards(version, offset, CARDS_PER_PAGE)
+    total = Annotation.objects.alive().filter(version=version).count()
+    context = {
+        "article": article,
+        "version": version,
+        "cards": [(a, permissions.can_edit_annotation(request.user, a)) for a in shown],
+        "annotation_total": total,
+        "more_cards": max(0, total - offset - len(shown)),
+        "next_offset": offset + len(shown),
+    }
+    return render(request, "annotations/partials/annotation_cards.html", context)
 
 
 @require_GET
@@ -174,7 +207,7 @@ def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            annotation, _created = services.annotation_create(
+            annotation, created = services.annotation_create(
                 version=version,
                 author=request.user,
                 start=data["start"],
@@ -188,11 +221,17 @@ def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect(_workspace_url(annotation))
-            annotation = selectors.annotation_for_card(annotation.pk)
-            card = render_to_string(
-                CARD, {**_card_context(request, annotation), "oob_new": True}, request
-            )
-            return _changed(request, annotation, card)
+            context = {**_card_context(request, annotation), "oob_new": True}
+            if created:
+                # Everything the card shows is in hand: a new annotation has no sources yet.
+                annotation.version = version
+                annotation.author = request.user
+                context["no_sources"] = True
+            else:
+                annotation = selectors.annotation_for_card(annotation.pk)
+                context["annotation"] = annotation
+            card = render_to_string(CARD, context, request)
+            return _changed(request, annotation, card, action="created" if created else "updated")
     context["quote"] = quote_at(
         request.POST.get("exact", ""), 0, len(request.POST.get("exact", ""))
     )
@@ -271,7 +310,7 @@ def annotation_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect("annotations:article_detail", pk=annotation.version.article_id)
     # The card's slot becomes empty; the paragraphs lose the highlight.
-    return _changed(request, annotation, "")
+    return _changed(request, annotation, "", action="deleted")
 
 
 @login_required
@@ -296,16 +335,21 @@ def _source_response(
     context = _card_context(request, annotation)
     if form is not None:
         context["source_form"] = form
-        context["source_form_open"] = True
     return _changed(request, annotation, render_to_string(CARD, context, request), redraw=False)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def source_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: the add-source form (loaded when asked for, not with every card). POST: add it."""
     annotation = get_object_or_404(Annotation.objects.alive(), pk=pk)
     if not permissions.can_edit_annotation(request.user, annotation):
         raise PermissionDenied
+    if request.method == "GET":
+        context = {"annotation": annotation, "source_form": SourceForm()}
+        if request.htmx:
+            return render(request, "annotations/partials/source_form.html", context)
+        return render(request, "annotations/source_form_page.html", context)
     form = SourceForm(request.POST)
     if form.is_valid():
         try:
@@ -314,6 +358,12 @@ def source_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_error("url", str(exc))
         else:
             return _source_response(request, pk)
+    if not request.htmx:
+        return render(
+            request,
+            "annotations/source_form_page.html",
+            {"annotation": annotation, "source_form": form},
+        )
     return _source_response(request, pk, form)
 
 

@@ -127,7 +127,18 @@
     if (card) {
       card.scrollIntoView({ block: "nearest" });
       card.focus({ preventScroll: true });
+      return;
     }
+    // Cards load a page at a time; fetch this one now if it has not arrived yet.
+    const url = workspace.dataset.cardUrl.replace(/0\/$/, `${id}/`);
+    htmx.ajax("GET", url, { target: "#annotation-cards", swap: "beforeend" }).then(() => {
+      sortCards();
+      const loaded = activate(id);
+      if (loaded) {
+        loaded.scrollIntoView({ block: "nearest" });
+        loaded.focus({ preventScroll: true });
+      }
+    });
   }
 
   function jumpToHighlight(id) {
@@ -148,11 +159,20 @@
   function sortCards() {
     const list = document.getElementById("annotation-cards");
     if (!list) return;
-    const cards = Array.from(list.querySelectorAll(":scope > .ann-card"));
+    const seen = new Set();
+    const cards = Array.from(list.querySelectorAll(":scope > .ann-card")).filter((card) => {
+      if (seen.has(card.id)) {
+        card.remove(); // fetched early by a click, then again with its page
+        return false;
+      }
+      seen.add(card.id);
+      return true;
+    });
     const sorted = cards.slice().sort((a, b) => Number(a.dataset.start) - Number(b.dataset.start));
-    if (sorted.some((card, i) => card !== cards[i])) sorted.forEach((card) => list.appendChild(card));
-    const count = document.getElementById("annotation-count");
-    if (count) count.textContent = String(cards.length);
+    if (sorted.some((card, i) => card !== cards[i])) {
+      const more = list.querySelector(":scope > .more-cards");
+      sorted.forEach((card) => list.insertBefore(card, more));
+    }
   }
 
   // --- Events --------------------------------------------------------------------------
@@ -243,6 +263,9 @@
 
   document.body.addEventListener("annotation-changed", (event) => {
     sortCards();
+    const count = document.getElementById("annotation-count");
+    const step = { created: 1, deleted: -1 }[event.detail && event.detail.action] || 0;
+    if (count && step) count.textContent = String(Number(count.textContent) + step);
     const id = event.detail && event.detail.id;
     if (id && document.getElementById(`annotation-${id}`)) focusCard(id);
     if (cursor >= 0) {

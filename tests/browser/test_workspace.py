@@ -54,7 +54,9 @@ def seed_article(seed_text: str, team):  # type: ignore[no-untyped-def]
     return article
 
 
-def test_annotate_with_the_mouse(page: Page, live_server, factchecker, seed_article, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_annotate_with_the_mouse(
+    page: Page, live_server, factchecker, seed_article, artifacts
+) -> None:  # type: ignore[no-untyped-def]
     log_in(page, live_server.url, "amira", PASSWORD)
     page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
     page.evaluate("window.__noReload = true")
@@ -67,9 +69,15 @@ def test_annotate_with_the_mouse(page: Page, live_server, factchecker, seed_arti
     expect(form.get_by_label("Claimant")).to_have_value("Lieutenant-General Sergey Rudskoy")
     form.get_by_label("Verdict").select_option("unproven")
     claim = form.get_by_label("Claim summary")
-    claim.fill("Russian strikes destroyed 1,080 oil trucks in two months, says defence ministry briefing")
-    expect(form.locator(".counter")).to_have_class(re.compile(r"\bover\b"))  # past 75 characters: a warning
-    form.get_by_label("Rationale").fill("No **independent** confirmation; the ministry showed no imagery of the trucks.")
+    claim.fill(
+        "Russian strikes destroyed 1,080 oil trucks in two months, says defence ministry briefing"
+    )
+    expect(form.locator(".counter")).to_have_class(
+        re.compile(r"\bover\b")
+    )  # past 75 characters: a warning
+    form.get_by_label("Rationale").fill(
+        "No **independent** confirmation; the ministry showed no imagery of the trucks."
+    )
     form.get_by_label("Tags").fill("oil, Syria")
     page.screenshot(path=artifacts("workspace-mouse-form.png"), full_page=True)
     form.get_by_role("button", name="Save annotation").click()
@@ -78,7 +86,9 @@ def test_annotate_with_the_mouse(page: Page, live_server, factchecker, seed_arti
     expect(mark).to_have_text(TRUCKS)
     annotation = Annotation.objects.get()
     expect(page.locator(f"#annotation-{annotation.pk}")).to_contain_text("Unproven")
-    expect(page.locator(f"#annotation-{annotation.pk} .ann-rationale strong")).to_have_text("independent")
+    expect(page.locator(f"#annotation-{annotation.pk} .ann-rationale strong")).to_have_text(
+        "independent"
+    )
     assert page.evaluate("window.__noReload") is True  # no page load happened
     page.screenshot(path=artifacts("workspace-mouse-saved.png"), full_page=True)
 
@@ -90,7 +100,9 @@ def test_annotate_with_the_mouse(page: Page, live_server, factchecker, seed_arti
     assert (annotation.exact, annotation.claimant) == (TRUCKS, "Lieutenant-General Sergey Rudskoy")
 
 
-def test_annotate_with_the_keyboard_only(page: Page, live_server, factchecker, seed_article, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_annotate_with_the_keyboard_only(
+    page: Page, live_server, factchecker, seed_article, artifacts
+) -> None:  # type: ignore[no-untyped-def]
     log_in(page, live_server.url, "amira", PASSWORD)
     page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
     page.evaluate("window.__noReload = true")
@@ -100,7 +112,9 @@ def test_annotate_with_the_keyboard_only(page: Page, live_server, factchecker, s
     page.keyboard.press("Escape")
     expect(page.locator("dialog#shortcuts")).to_be_hidden()
 
-    for _ in range(14):  # to "The income of this terrorist organization was about $3 million per day."
+    for _ in range(
+        14
+    ):  # to "The income of this terrorist organization was about $3 million per day."
         page.keyboard.press("j")
     expect(page.locator("#s-13")).to_have_class(re.compile(r"\bcursor\b"))
     page.keyboard.press("Shift+J")  # extend over "After two months … $1.5 million a day …"
@@ -115,7 +129,9 @@ def test_annotate_with_the_keyboard_only(page: Page, live_server, factchecker, s
     page.keyboard.type("ISIS oil income halved from $3m to $1.5m a day")
     page.keyboard.press("Tab")
     expect(page.locator("#annotation-form input[name=claimant]")).to_be_focused()
-    expect(page.locator("#annotation-form input[name=claimant]")).to_have_value("Lieutenant-General Sergey Rudskoy")
+    expect(page.locator("#annotation-form input[name=claimant]")).to_have_value(
+        "Lieutenant-General Sergey Rudskoy"
+    )
     page.keyboard.press("Tab")
     page.keyboard.type("Estimates of the group's oil income vary widely.")
     page.keyboard.press("Tab")
@@ -143,7 +159,9 @@ def test_annotate_with_the_keyboard_only(page: Page, live_server, factchecker, s
 def test_two_editors_get_a_conflict_not_an_overwrite(
     browser: Browser, live_server, factchecker, editor, seed_article, artifacts
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(seed_article.versions.get(), TRUCKS, factchecker, claim="Original summary")
+    annotation = annotate(
+        seed_article.versions.get(), TRUCKS, factchecker, claim="Original summary"
+    )
     pages = []
     for username in ("amira", "jonas"):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -159,7 +177,9 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
     jonas.locator(f"#annotation-{annotation.pk} input[name=claim]").fill("Editor's summary")
     jonas.locator(f"#annotation-{annotation.pk} select[name=verdict]").select_option("false")
     jonas.get_by_role("button", name="Save changes").click()
-    expect(jonas.locator(f"#annotation-{annotation.pk} .ann-claim")).to_have_text("Editor's summary")
+    expect(jonas.locator(f"#annotation-{annotation.pk} .ann-claim")).to_have_text(
+        "Editor's summary"
+    )
 
     amira.locator(f"#annotation-{annotation.pk} input[name=claim]").fill("Amira's summary")
     amira.get_by_role("button", name="Save changes").click()
@@ -167,7 +187,9 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
     expect(conflict).to_contain_text("changed while you were editing")
     expect(conflict.locator("[data-field=claim]")).to_have_text("Editor's summary")
     expect(conflict.locator("[data-field=verdict]")).to_have_text("False")
-    expect(amira.locator(f"#annotation-{annotation.pk} input[name=claim]")).to_have_value("Amira's summary")
+    expect(amira.locator(f"#annotation-{annotation.pk} input[name=claim]")).to_have_value(
+        "Amira's summary"
+    )
     amira.screenshot(path=artifacts("workspace-conflict.png"), full_page=True)
 
     annotation.refresh_from_db()

@@ -105,10 +105,49 @@ def test_workspace_query_count_does_not_grow_with_annotations(
         )
         with CaptureQueriesContext(connection) as captured:
             response = reader_client.get(f"/articles/{version.article_id}/")
-        assert response.content.decode().count('class="ann-card"') == count
+        html = response.content.decode()
+        assert html.count('<mark class="hl hl-end"') == count  # every highlight is drawn
+        assert html.count('class="ann-card"') == min(count, 20)  # cards come a page at a time
         return len(captured.captured_queries)
 
+    reader_client.get(f"/articles/{version.article_id}/")  # the version's text is cached after this
     assert queries_with(10) == queries_with(1000)
+
+
+def test_more_cards_load_a_page_at_a_time(reader_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
+    unproven = Rating.objects.get(slug="unproven")
+    positions = [i for i, character in enumerate(version.text) if not character.isspace()][:120]
+    Annotation.objects.bulk_create(
+        Annotation(
+            version=version,
+            start=p,
+            end=p + 1,
+            exact=version.text[p],
+            author=factchecker,
+            rating=unproven,
+        )
+        for p in positions
+    )
+    page = reader_client.get(f"/articles/{version.article_id}/").content.decode()
+    assert 'hx-trigger="revealed"' in page and "Show all 120 annotations" in page
+    second = reader_client.get(
+        f"/articles/{version.article_id}/cards/", {"version": 1, "offset": 20}, **HTMX
+    )
+    last = reader_client.get(
+        f"/articles/{version.article_id}/cards/", {"version": 1, "offset": 100}, **HTMX
+    )
+    assert (
+        second.content.decode().count('class="ann-card"') == 20
+        and "offset=40" in second.content.decode()
+    )
+    assert (
+        last.content.decode().count('class="ann-card"') == 20
+        and "revealed" not in last.content.decode()
+    )
+    everything = reader_client.get(
+        f"/articles/{version.article_id}/", {"cards": "all"}
+    ).content.decode()
+    assert everything.count('class="ann-card"') == 120
 
 
 # --- new / create ----------------------------------------------------------------------------
@@ -350,6 +389,8 @@ def test_add_source_through_the_card(
     factchecker_client: Client, version, factchecker, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     annotation = annotate(version, TRUCKS, factchecker)
+    form = factchecker_client.get(f"/annotations/{annotation.pk}/sources/", **HTMX).content.decode()
+    assert 'name="url"' in form and 'name="stance"' in form and "<html" not in form
     with django_capture_on_commit_callbacks() as callbacks:
         response = factchecker_client.post(
             f"/annotations/{annotation.pk}/sources/",
