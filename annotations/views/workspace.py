@@ -24,7 +24,7 @@ from django_htmx.http import trigger_client_event
 from annotations import permissions, selectors, services
 from annotations.anchoring import quote_at, snap_to_words, suggest_claimant
 from annotations.forms import EditAnnotationForm, NewAnnotationForm, SourceForm
-from annotations.highlights import render_paragraphs
+from annotations.highlights import render_paragraphs, render_text
 from annotations.models import Annotation, Article, ArticleVersion, Source
 from annotations.views.common import HtmxHttpRequest
 
@@ -97,9 +97,9 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "versions": selectors.article_versions(article),
         "order": order,
         "sentences": sentences,
-        "paragraphs": render_paragraphs(sentences, highlights, threshold)
+        "text_html": render_text(sentences, highlights, threshold)
         if order == selectors.ORDER_READING
-        else [],
+        else "",
         "checkworthy_count": selectors.checkworthy_count(sentences),
         "threshold": threshold,
         "cards": cards,
