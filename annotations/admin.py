@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
-from annotations.models import Article, ArticleVersion, ImportJob, Team
+from annotations import selectors, services
+from annotations.models import Annotation, Article, ArticleVersion, ImportJob, Rating, Team
 
 
 @admin.register(Team)
@@ -44,3 +46,48 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["label", "slug", "value", "colour", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    prepopulated_fields = {"slug": ["label"]}
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        selectors.forget_ratings()  # other processes pick the change up within seconds
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "rating", "state", "author", "created_at", "deleted_at"]
+    list_filter = ["state", "rating", "deleted_at"]
+    search_fields = ["claim", "exact", "claimant"]
+    readonly_fields = [
+        "version",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "author",
+        "revision",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deleted_by",
+    ]
+    actions = ["restore"]
+
+    @admin.action(description="Restore the selected deleted annotations")
+    def restore(self, request, queryset):  # type: ignore[no-untyped-def]
+        restored = 0
+        for annotation in queryset.filter(deleted_at__isnull=False):
+            try:
+                services.annotation_restore(annotation_id=annotation.pk, user=request.user)
+            except PermissionDenied:
+                self.message_user(request, "Only admins can restore annotations.", messages.ERROR)
+                return
+            restored += 1
+        self.message_user(request, f"Restored {restored} annotation(s).")

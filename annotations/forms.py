@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.utils.text import capfirst
 
+from annotations import selectors
 from annotations.fetching import BlockedURL, check_url
 from annotations.models import Annotation, Rating, Source, Team
 from annotations.services.annotations import MAX_RATIONALE_CHARS, AnnotationInput
@@ -119,12 +120,7 @@ class AnnotationForm(forms.Form):
     """The verdict form. Field names are a stable contract for outside test tools:
     verdict, claim, claimant, rationale, tags."""
 
-    verdict = forms.ModelChoiceField(
-        queryset=Rating.objects.filter(is_active=True),
-        to_field_name="slug",
-        required=False,
-        empty_label="No verdict yet",
-    )
+    verdict = forms.ChoiceField(required=False, label="Verdict")
     claim = forms.CharField(
         label="Claim summary",
         required=False,
@@ -142,6 +138,18 @@ class AnnotationForm(forms.Form):
     tags = forms.CharField(
         required=False, max_length=1000, help_text="Comma-separated, e.g. oil, Syria, casualties."
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The scale comes from a short-lived per-process cache, not a query per request.
+        self.ratings = selectors.ratings_by_slug()
+        self.fields["verdict"].choices = [("", "No verdict yet")] + [
+            (slug, rating.label) for slug, rating in self.ratings.items()
+        ]
+
+    def clean_verdict(self) -> Rating | None:
+        slug = self.cleaned_data.get("verdict")
+        return self.ratings.get(slug) if slug else None
 
     def clean_tags(self) -> list[str]:
         return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from time import monotonic
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -84,6 +85,22 @@ def user_teams(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Team]:
 
 def active_ratings() -> list[Rating]:
     return list(Rating.objects.filter(is_active=True).order_by("position", "id"))
+
+
+RATINGS_TTL_SECONDS = 10.0
+_ratings_cache: tuple[float, dict[str, Rating]] = (0.0, {})
+
+
+def ratings_by_slug() -> dict[str, Rating]:
+    """Active ratings by slug, re-read at most every few seconds per process: every save
+    names a verdict, and an admin's edit to the scale can wait that long to show."""
+    global _ratings_cache
+    loaded_at, ratings = _ratings_cache
+    now = monotonic()
+    if now - loaded_at > RATINGS_TTL_SECONDS:
+        ratings = {rating.slug: rating for rating in active_ratings()}
+        _ratings_cache = (now, ratings)
+    return ratings
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +301,29 @@ def _snapshot(version_id: int, content_hash: str) -> VersionSnapshot:
     return VersionSnapshot(text, rows, tuple(row.start for row in rows))
 
 
+@lru_cache(maxsize=256)
+def _version_fields(version_id: int) -> tuple[int, int, str] | None:
+    row = (
+        ArticleVersion.objects.filter(pk=version_id)
+        .values_list("article_id", "number", "content_hash")
+        .first()
+    )
+    return tuple(row) if row else None  # type: ignore[return-value]
+
+
+def version_of_article(article_id: int, version_id: int) -> ArticleVersion | None:
+    """A version (without its text) if it belongs to the article. Versions never change, so
+    the hot save path reads them from memory after the first time."""
+    fields = _version_fields(version_id)
+    if fields is None or fields[0] != article_id:
+        return None
+    version = ArticleVersion(
+        pk=version_id, article_id=fields[0], number=fields[1], content_hash=fields[2]
+    )
+    version._state.adding = False  # a stored row, loaded in part
+    return version
+
+
 def version_snapshot(version: ArticleVersion) -> VersionSnapshot:
     """The text and sentences of a version. Versions never change (a changed article is a
     new version), so each process keeps the last few it used instead of reading a 300 KB
@@ -309,3 +349,9 @@ def paragraph_rows_around(
         high_index += 1
     selected = list(rows[low_index : high_index + 1])
     return selected, highlight_rows(version, start=selected[0].start, end=selected[-1].end)
+
+
+def forget_ratings() -> None:
+    """Drop this process's cached scale (after an edit here, and between tests)."""
+    global _ratings_cache
+    _ratings_cache = (0.0, {})

@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
-from annotations import roles
+from annotations import roles, selectors
 from annotations.models import Rating
 from annotations.scale import ensure_default_scale
 from tests.factories import TeamFactory, UserFactory
@@ -262,3 +262,9 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
             process.wait()
         with app.connection_for_write() as connection:
             connection.default_channel.queue_delete(queue)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rating_cache() -> None:
+    # Transactional tests recreate the scale with new ids; never serve a flushed one.
+    selectors.forget_ratings()

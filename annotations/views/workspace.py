@@ -197,13 +197,12 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(
-        ArticleVersion.objects.select_related("article"),
-        pk=request.POST.get("version") or 0,
-        article_id=pk,
-    )
+    version_id = request.POST.get("version", "")
+    version = selectors.version_of_article(pk, int(version_id)) if version_id.isdigit() else None
+    if version is None:
+        raise Http404("No such article version.")
     form = NewAnnotationForm(request.POST)
-    context: dict[str, object] = {"form": form, "version": version, "article": version.article}
+    context: dict[str, object] = {"form": form, "version": version, "article": Article(pk=pk)}
     if form.is_valid():
         data = form.cleaned_data
         try:
