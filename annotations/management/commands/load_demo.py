@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,20 @@ PEOPLE = [
     ("factchecker", "Amira", "Haddad", roles.FACT_CHECKER, False, False),
     ("editor", "Jonas", "Berg", roles.EDITOR, True, False),
     ("admin", "Priya", "Natarajan", roles.ADMIN, True, True),
+]
+DEMO_ANNOTATIONS = [
+    (
+        'maintenance costs had "tripled in under a decade"',
+        "unproven",
+        "Bridge maintenance costs tripled in under ten years",
+        "The council's published accounts only go back to 2019. Asked for the earlier figures.",
+    ),
+    (
+        "the bridge now loses about £1.8 million a year",
+        "half-true",
+        "The bridge loses £1.8m a year",
+        "The 2025 accounts show a **£1.1m** operating loss; £1.8m includes a one-off repair.",
+    ),
 ]
 DEMO_ARTICLES = [
     ("harbour-bridge-tolls.txt", "Eastgate Evening Post", "2026-11-17"),
@@ -75,17 +90,45 @@ class Command(BaseCommand):
         path.chmod(0o600)
 
         factchecker = User.objects.get(username="factchecker")
+        versions = {}
         for filename, outlet, published in DEMO_ARTICLES:
             data = (DEMO_DIR / filename).read_bytes()
-            services.article_import(
+            versions[filename] = services.article_import(
                 document=from_upload(filename, data),
                 source=ArticleVersion.Source.CLI,
                 user=factchecker,
                 team=desk,
                 outlet=outlet,
                 published=date.fromisoformat(published),
-            )
+            ).version
+        self._annotate(versions["harbour-bridge-tolls.txt"], factchecker)
 
         self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Logins:"))
         for username, _first, _last, role, _staff, _superuser in PEOPLE:
             self.stdout.write(f"  {role:<13} username: {username:<12} password: {saved[username]}")
+
+    def _annotate(self, version: ArticleVersion, author: User) -> None:
+        """Two draft verdicts on the bridge story, so the workspace shows highlights at once.
+        Fixed client tokens make a second run find them instead of adding copies."""
+        ratings = {rating.slug: rating for rating in Rating.objects.all()}
+        for number, (phrase, verdict, claim, rationale) in enumerate(DEMO_ANNOTATIONS):
+            start = version.text.find(phrase)
+            if start < 0:
+                continue
+            services.annotation_create(
+                version=version,
+                author=author,
+                start=start,
+                end=start + len(phrase),
+                exact=phrase,
+                data=services.AnnotationInput(
+                    rating=ratings.get(verdict),
+                    claim=claim,
+                    claimant="Maria Okafor",
+                    rationale=rationale,
+                    tags=["tolls", "budget"],
+                ),
+                client_token=uuid.uuid5(
+                    uuid.NAMESPACE_URL, f"demo-annotation-{version.pk}-{number}"
+                ),
+            )
