@@ -241,9 +241,6 @@ class Annotation(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
     )
-    team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     revision = models.PositiveIntegerField(default=1)
     client_token = models.UUIDField(
         null=True, blank=True, help_text="Set by the form; a double submit reuses the first save."

@@ -146,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["annotations.auth.RoleAwareModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotations:article_list"
 LOGOUT_REDIRECT_URL = "login"

@@ -10,13 +10,13 @@ import pghistory
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from annotations import permissions, selectors
 from annotations.anchoring import quote_at
 from annotations.markup import render_rationale
-from annotations.models import Annotation, Article, ArticleVersion, Rating
+from annotations.models import Annotation, ArticleVersion, Rating
 
 MAX_RATIONALE_CHARS = 20_000
 MAX_TAGS = 20
@@ -120,10 +120,6 @@ def annotation_create(
                 rationale_html=render_rationale(data.rationale),
                 tags=data.tags,
                 author=author,
-                # The article's desk, read inside the INSERT rather than by another query.
-                team_id=Subquery(
-                    Article.objects.filter(pk=version.article_id).values("team_id")[:1]
-                ),
                 client_token=client_token,
             )
     except IntegrityError:

@@ -31,7 +31,6 @@ def test_annotation_keeps_position_and_quote_selectors(version, factchecker) -> 
     assert annotation.suffix == version.text[annotation.end : annotation.end + 32]
     assert len(annotation.prefix) == len(annotation.suffix) == 32
     assert annotation.rating.slug == "unproven"
-    assert annotation.team == version.article.team
     assert annotation.revision == 1 and annotation.state == "draft"
 
 

@@ -1,0 +1,28 @@
+"""Authentication backend that loads a user's role names with the user: one query instead of
+two on every request that checks a permission (most of the workspace's)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Q
+
+
+class RoleAwareModelBackend(ModelBackend):
+    def get_user(self, user_id: int) -> AbstractBaseUser | None:
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.annotate(
+                role_names=ArrayAgg("groups__name", filter=Q(groups__isnull=False), default=[])
+            )
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        # annotations.permissions.roles_of reads this instead of querying again.
+        roles = frozenset(user.role_names)
+        user._role_names = roles | {"admin"} if user.is_superuser else roles
+        return user
