@@ -115,7 +115,7 @@ def main() -> None:
         user.groups.add(Group.objects.get(name="fact-checker"))
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         csrf = uuid.uuid4().hex  # an unmasked 32-character secret is a valid token and cookie
