@@ -42,6 +42,17 @@ class AnnotationInput:
     rationale: str = ""
     tags: list[str] = field(default_factory=list)
 
+    def fields(self) -> dict[str, object]:
+        """The model fields this input sets, the rationale rendered and sanitised."""
+        return {
+            "rating": self.rating,
+            "claim": self.claim,
+            "claimant": self.claimant,
+            "rationale": self.rationale,
+            "rationale_html": render_rationale(self.rationale),
+            "tags": self.tags,
+        }
+
     def cleaned(self) -> AnnotationInput:
         if len(self.rationale) > MAX_RATIONALE_CHARS:
             raise AnnotationError(
@@ -113,12 +124,7 @@ def annotation_create(
                 exact=exact,
                 prefix=prefix,
                 suffix=suffix,
-                rating=data.rating,
-                claim=data.claim,
-                claimant=data.claimant,
-                rationale=data.rationale,
-                rationale_html=render_rationale(data.rationale),
-                tags=data.tags,
+                **data.fields(),
                 author=author,
                 client_token=client_token,
             )
@@ -144,12 +150,7 @@ def annotation_update(
         changed = Annotation.objects.filter(
             pk=annotation_id, revision=revision, deleted_at__isnull=True
         ).update(
-            rating=data.rating,
-            claim=data.claim,
-            claimant=data.claimant,
-            rationale=data.rationale,
-            rationale_html=render_rationale(data.rationale),
-            tags=data.tags,
+            **data.fields(),
             revision=F("revision") + 1,
             updated_at=timezone.now(),
         )
