@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,11 +12,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Count,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import Substr
 
@@ -138,6 +141,34 @@ def highlight_rows(
         )
         for pk, s, e, slug, label, claim, exact in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightsState:
+    count: int
+    signature: str
+
+
+def highlights_state(version: ArticleVersion) -> HighlightsState:
+    """How many live annotations a version has, and a signature that changes whenever one
+    is created, edited (revision), deleted or restored: one aggregate query."""
+    row = (
+        Annotation.objects.alive()
+        .filter(version=version)
+        .aggregate(
+            count=Count("id"), revisions=Sum("revision"), last=Max("updated_at"), top=Max("id")
+        )
+    )
+    last = row["last"].timestamp() if row["last"] else 0
+    return HighlightsState(
+        row["count"], f"{row['count']}.{row['revisions'] or 0}.{row['top'] or 0}.{last:.6f}"
+    )
+
+
+def ratings_signature() -> str:
+    """Changes when a verdict's label changes (labels are drawn into the highlights)."""
+    labels = "|".join(f"{slug}={rating.label}" for slug, rating in ratings_by_slug().items())
+    return hashlib.sha256(labels.encode()).hexdigest()[:12]
 
 
 def workspace_cards(version: ArticleVersion, offset: int, limit: int) -> list[Annotation]:

@@ -13,11 +13,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -30,6 +32,7 @@ from annotations.views.common import HtmxHttpRequest
 
 CARD = "annotations/partials/annotation_card.html"
 CARDS_PER_PAGE = 20
+TEXT_CACHE_SECONDS = 600
 FORM = "annotations/partials/annotation_form.html"
 
 
@@ -70,6 +73,24 @@ def _changed(
 # --- Pages ---------------------------------------------------------------------------------
 
 
+def _text_html(version: ArticleVersion, state: selectors.HighlightsState, threshold: int) -> str:
+    """The article with its highlights, from the cache when nothing changed since it was
+    drawn. The key is derived from the annotations themselves (count, revisions, last
+    change) and the rating scale, so any save through the services makes a new key."""
+    key = (
+        f"workspace-text:{version.pk}:{state.signature}:{selectors.ratings_signature()}:{threshold}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = str(
+            render_text(
+                selectors.version_sentences(version), selectors.highlight_rows(version), threshold
+            )
+        )
+        cache.set(key, html, timeout=TEXT_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - built by render_text, which escapes everything
+
+
 @login_required
 @require_GET
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -85,10 +106,10 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if order != selectors.ORDER_CHECKWORTHY:
         order = selectors.ORDER_READING
     sentences = selectors.version_sentences(version, order=order)
-    highlights = selectors.highlight_rows(version)
     threshold = settings.CHECKWORTHY_THRESHOLD
+    state = selectors.highlights_state(version)
     # Every highlight is drawn; cards come a page at a time as the panel scrolls.
-    limit = len(highlights) if request.GET.get("cards") == "all" else CARDS_PER_PAGE
+    limit = state.count if request.GET.get("cards") == "all" else CARDS_PER_PAGE
     shown = selectors.workspace_cards(version, 0, limit)
     cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in shown]
     context = {
@@ -97,14 +118,14 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "versions": selectors.article_versions(article),
         "order": order,
         "sentences": sentences,
-        "text_html": render_text(sentences, highlights, threshold)
+        "text_html": _text_html(version, state, threshold)
         if order == selectors.ORDER_READING
         else "",
         "checkworthy_count": selectors.checkworthy_count(sentences),
         "threshold": threshold,
         "cards": cards,
-        "annotation_total": len(highlights),
-        "more_cards": len(highlights) - len(shown),
+        "annotation_total": state.count,
+        "more_cards": state.count - len(shown),
         "next_offset": len(shown),
         "can_annotate": permissions.can_annotate(request.user),
     }

@@ -457,3 +457,39 @@ def test_ratings_stylesheet_carries_each_verdict_colour(client: Client) -> None:
     assert response["Content-Type"] == "text/css"
     assert '[data-verdict="false"] { --verdict: #b42318; }' in response.content.decode()
     assert client.get("/ratings.css", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_cached_text_is_redrawn_after_every_kind_of_change(
+    factchecker_client: Client, version, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"/articles/{version.article_id}/"
+    annotation = annotate(version, TRUCKS, factchecker)
+    assert 'data-verdict="unproven"' in factchecker_client.get(url).content.decode()
+
+    factchecker_client.post(
+        f"/annotations/{annotation.pk}/edit/",
+        {
+            "revision": 1,
+            "verdict": "false",
+            "claim": "",
+            "claimant": "",
+            "rationale": "",
+            "tags": "",
+        },
+        **HTMX,
+    )
+    page = factchecker_client.get(url).content.decode()
+    assert 'data-verdict="false"' in page and 'data-verdict="unproven"' not in page
+
+    factchecker_client.post(f"/annotations/{annotation.pk}/delete/", **HTMX)
+    assert (
+        f'data-annotation-id="{annotation.pk}"' not in factchecker_client.get(url).content.decode()
+    )
+
+    Rating.objects.filter(slug="half-true").update(label="Partly true")
+    second = annotate(version, "1,080 trucks", factchecker, verdict="half-true")
+    from annotations import selectors
+
+    selectors.forget_ratings()
+    page = factchecker_client.get(url).content.decode()
+    assert f'data-annotation-id="{second.pk}"' in page and 'data-label="Partly true"' in page
