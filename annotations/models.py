@@ -256,7 +256,11 @@ class Annotation(models.Model):
 
     class Meta:
         ordering = ["version", "start", "end", "id"]
-        indexes = [models.Index(fields=["version", "start"], name="annotation_version_start")]
+        indexes = [
+            # Overlap queries ("start < b and end > a") combine both indexes.
+            models.Index(fields=["version", "start"], name="annotation_version_start"),
+            models.Index(fields=["version", "end"], name="annotation_version_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")), name="annotation_start_before_end"
