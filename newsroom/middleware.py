@@ -20,14 +20,18 @@ class ContentSecurityPolicyMiddleware:
 
 
 class ServerTimingMiddleware:
-    """`Server-Timing: app;dur=<ms>` on every response: the time spent in Django, which
-    browser dev tools show and the benchmarks read. Outermost, so it times everything."""
+    """`Server-Timing: app;dur=<ms>, cpu;dur=<ms>` on every response: the time spent in
+    Django and the CPU part of it, which browser dev tools show and the benchmarks read.
+    Outermost, so it times everything."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         response = self.get_response(request)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        wall = (time.perf_counter() - started) * 1000
+        cpu = (time.thread_time() - cpu_started) * 1000
+        # "app" is wall time in Django; "cpu" the part of it this thread spent computing.
+        response.headers["Server-Timing"] = f"app;dur={wall:.2f}, cpu;dur={cpu:.2f}"
         return response
