@@ -201,3 +201,18 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
     assert annotation.claim == "Amira's summary" and annotation.revision == 3
     for page in pages:
         page.context.close()
+
+
+def test_a_failed_save_keeps_the_form_and_says_why(page: Page, live_server, factchecker, seed_article) -> None:  # type: ignore[no-untyped-def]
+    log_in(page, live_server.url, "amira", PASSWORD)
+    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+    page.locator("#s-11").scroll_into_view_if_needed()
+    drag_select(page, TRUCKS)
+    form = page.locator("#annotation-form form")
+    form.get_by_label("Claim summary").fill("Typed before the session expired")
+    page.context.clear_cookies()  # the session ends while she types
+    form.get_by_role("button", name="Save annotation").click()
+
+    expect(page.locator("#request-error")).to_contain_text("Not saved")
+    expect(form.get_by_label("Claim summary")).to_have_value("Typed before the session expired")
+    assert not Annotation.objects.exists()

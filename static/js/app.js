@@ -1,0 +1,35 @@
+// Site-wide behaviour: when an htmx request fails (server error, expired session, lost
+// network), say so in a banner. htmx leaves the page as it was, so whatever was typed into
+// a form is still there to save again.
+(function () {
+  "use strict";
+
+  function announce(text) {
+    let banner = document.getElementById("request-error");
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.id = "request-error";
+      banner.className = "request-error";
+      banner.setAttribute("role", "alert");
+      document.body.appendChild(banner);
+    }
+    banner.textContent = text;
+    banner.hidden = false;
+    window.clearTimeout(banner._hideTimer);
+    banner._hideTimer = window.setTimeout(() => { banner.hidden = true; }, 12000);
+  }
+
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const status = event.detail.xhr.status;
+    if (status === 403) {
+      announce("Not saved: you may not do that, or your session has expired. Log in again in another tab; what you typed is still here.");
+    } else if (status === 404) {
+      announce("Not saved: that item no longer exists. Reload the page.");
+    } else {
+      announce(`Not saved: the server answered ${status}. What you typed is still here; try again.`);
+    }
+  });
+  document.body.addEventListener("htmx:sendError", () => {
+    announce("Not saved: the server could not be reached. Check your connection; what you typed is still here.");
+  });
+})();
