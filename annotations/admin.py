@@ -20,7 +20,7 @@ class TeamAdmin(admin.ModelAdmin):
 class ArticleVersionInline(admin.TabularInline):
     model = ArticleVersion
     fields = ["number", "source", "content_hash", "created_by", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["number", "source", "content_hash", "created_by", "created_at"]
     extra = 0
     can_delete = False
     show_change_link = False

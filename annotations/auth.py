@@ -3,18 +3,16 @@ two on every request that checks a permission (most of the workspace's)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Q
 
 
 class RoleAwareModelBackend(ModelBackend):
-    def get_user(self, user_id: int) -> AbstractBaseUser | None:
-        user_model = get_user_model()
+    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
         user = (
-            user_model._default_manager.annotate(
+            User.objects.annotate(
                 role_names=ArrayAgg("groups__name", filter=Q(groups__isnull=False), default=[])
             )
             .filter(pk=user_id)
@@ -24,5 +22,5 @@ class RoleAwareModelBackend(ModelBackend):
             return None
         # annotations.permissions.roles_of reads this instead of querying again.
         roles = frozenset(user.role_names)
-        user._role_names = roles | {"admin"} if user.is_superuser else roles
+        setattr(user, "_role_names", roles | {"admin"} if user.is_superuser else roles)  # noqa: B010
         return user

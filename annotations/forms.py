@@ -75,7 +75,9 @@ class ArticleImportForm(forms.Form):
     def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if teams is not None:
-            self.fields["team"].queryset = teams
+            team_field = self.fields["team"]
+            assert isinstance(team_field, forms.ModelChoiceField)
+            team_field.queryset = teams
             first = teams.first()
             if first is not None:
                 self.fields["team"].initial = first.pk
@@ -99,11 +101,11 @@ class ArticleImportForm(forms.Form):
         return url
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         given = [
             name
             for name in ("text", "file", "url")
-            if (data.get(name).strip() if isinstance(data.get(name), str) else data.get(name))
+            if (str(data[name]).strip() if isinstance(data.get(name), str) else data.get(name))
         ]
         if not given and not self.errors:
             raise forms.ValidationError("Paste the article text, upload a file or give a URL.")
@@ -143,7 +145,9 @@ class AnnotationForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The scale comes from a short-lived per-process cache, not a query per request.
         self.ratings = selectors.ratings_by_slug()
-        self.fields["verdict"].choices = [("", "No verdict yet")] + [
+        verdict = self.fields["verdict"]
+        assert isinstance(verdict, forms.ChoiceField)
+        verdict.choices = [("", "No verdict yet")] + [
             (slug, rating.label) for slug, rating in self.ratings.items()
         ]
 

@@ -9,26 +9,26 @@ Roles are the groups in `annotations.roles`. The rules:
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from annotations import roles
 from annotations.models import Annotation
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 EDITABLE_BY_AUTHOR = frozenset({Annotation.State.DRAFT, Annotation.State.CHANGES_REQUESTED})
 
 
 def roles_of(user: AnyUser) -> frozenset[str]:
     """The user's role names, read once per user object (one query)."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_role_names", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
-        if user.is_superuser:  # type: ignore[union-attr]
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
             cached |= {roles.ADMIN}
-        user._role_names = cached  # type: ignore[union-attr]
+        setattr(user, "_role_names", cached)  # noqa: B010 - an attribute User does not declare
     return cached
 
 

@@ -225,13 +225,14 @@ def ensure_chromium() -> None:
 def test(args: list[str]) -> None:
     ensure_chromium()
     env = test_environment()
-    say("Checking migrations")
-    subprocess.run(
+    say("Checking migrations, lint and types")
+    for check in (
         [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
+        [str(BIN / "ruff"), "check", "--quiet", "."],
+        [str(BIN / "mypy")],
+    ):
+        if subprocess.run(check, env=env, cwd=ROOT).returncode != 0:
+            fail(f"{' '.join(Path(part).name for part in check[:2])} failed: see above.")
     say("Running the tests")
     code = subprocess.run([PYTHON, "-m", "pytest", *args], env=env, cwd=ROOT).returncode
     if code == 5:

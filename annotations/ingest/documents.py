@@ -166,10 +166,12 @@ def from_html(source: str | bytes, *, url: str | None = None) -> ExtractedDocume
         raise DocumentError(
             f"The page could not be read as HTML ({exc.__class__.__name__})."
         ) from exc
+    if isinstance(document, dict):  # older trafilatura versions answer with a dict
+        raise DocumentError("The page could not be read (unexpected extractor output).")
     if document is None or not (document.text or "").strip():
         raise DocumentError("No article text could be found on that page.")
     title = (document.title or "").strip()
-    paragraphs = [line.strip() for line in document.text.splitlines() if line.strip()]
+    paragraphs = [line.strip() for line in (document.text or "").splitlines() if line.strip()]
     if title and (not paragraphs or paragraphs[0] != title):
         paragraphs.insert(0, title)
     text = check_text("\n\n".join(paragraphs))

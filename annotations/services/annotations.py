@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import pghistory
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -59,7 +59,7 @@ class AnnotationInput:
                 f"The rationale is {len(self.rationale):,} characters; the limit is "
                 f"{MAX_RATIONALE_CHARS:,}. Shorten it or move detail into a source."
             )
-        tags = []
+        tags: list[str] = []
         for tag in self.tags:
             tag = " ".join(tag.split())[:50]
             if tag and tag.lower() not in {t.lower() for t in tags}:
@@ -96,7 +96,7 @@ def _anchor(version: ArticleVersion, start: int, end: int, exact: str) -> tuple[
 def annotation_create(
     *,
     version: ArticleVersion,
-    author: AbstractBaseUser,
+    author: User,
     start: int,
     end: int,
     exact: str,
@@ -138,7 +138,7 @@ def annotation_create(
 
 
 def annotation_update(
-    *, annotation_id: int, editor: AbstractBaseUser, revision: int, data: AnnotationInput
+    *, annotation_id: int, editor: User, revision: int, data: AnnotationInput
 ) -> Annotation:
     """Save an edit made from `revision`. If the annotation moved on since, raise
     AnnotationConflict carrying the current values; nothing is overwritten."""
@@ -161,7 +161,7 @@ def annotation_update(
     return Annotation.objects.select_related("rating", "author", "version").get(pk=annotation_id)
 
 
-def annotation_delete(*, annotation_id: int, user: AbstractBaseUser) -> Annotation:
+def annotation_delete(*, annotation_id: int, user: User) -> Annotation:
     """Soft delete: the row stays (an admin can restore it) and the history records who."""
     annotation = Annotation.objects.get(pk=annotation_id)
     if not permissions.can_edit_annotation(user, annotation):
@@ -174,7 +174,7 @@ def annotation_delete(*, annotation_id: int, user: AbstractBaseUser) -> Annotati
     return annotation
 
 
-def annotation_restore(*, annotation_id: int, user: AbstractBaseUser) -> Annotation:
+def annotation_restore(*, annotation_id: int, user: User) -> Annotation:
     if not permissions.can_restore_annotation(user):
         raise PermissionDenied("Only admins can restore deleted annotations.")
     with pghistory.context(user=user.pk), transaction.atomic():

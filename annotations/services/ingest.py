@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +25,7 @@ from annotations.models import Article, ArticleVersion, ImportJob, Sentence, Tea
 
 logger = logging.getLogger(__name__)
 
-User = AbstractBaseUser | AnonymousUser | None
+AnyUser = User | AnonymousUser | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def _create_sentences(version: ArticleVersion) -> int:
     text = version.text
     sentences = analyse(text)
     columns = ", ".join(
-        connection.ops.quote_name(Sentence._meta.get_field(name).column)
+        connection.ops.quote_name(Sentence._meta.get_field(name).get_attname_column()[1])  # type: ignore[union-attr, arg-type]
         for name in _SENTENCE_COLUMNS
     )
     table = connection.ops.quote_name(Sentence._meta.db_table)
@@ -111,7 +111,7 @@ def article_import(
     *,
     document: ExtractedDocument,
     source: str,
-    user: User = None,
+    user: AnyUser = None,
     team: Team | None = None,
     title: str = "",
     outlet: str = "",
@@ -127,7 +127,7 @@ def article_import(
     text = document.text
     digest = content_hash(text)
     key_url = document.canonical_url or url
-    author = user if user is not None and user.is_authenticated else None
+    author = user if isinstance(user, User) else None
     with transaction.atomic():
         _lock(f"article-import:{key_url or digest}")
         article: Article | None = None
@@ -186,7 +186,7 @@ def article_import(
 
 
 def import_job_create(
-    *, url: str, user: User, team: Team | None = None, title: str = "", outlet: str = ""
+    *, url: str, user: AnyUser, team: Team | None = None, title: str = "", outlet: str = ""
 ) -> ImportJob:
     """Record a URL import and queue it once the transaction commits."""
     from annotations.tasks import import_article_url
@@ -196,7 +196,7 @@ def import_job_create(
         title=title,
         outlet=outlet,
         team=team,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=user if isinstance(user, User) else None,
     )
     transaction.on_commit(lambda: import_article_url.delay(job.pk))
     return job

@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 import pghistory
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
@@ -26,7 +26,7 @@ class SourceError(ValueError):
     """Input that cannot be saved. The message is shown to the user as is."""
 
 
-def _editable_annotation(annotation_id: int, user: AbstractBaseUser) -> Annotation:
+def _editable_annotation(annotation_id: int, user: User) -> Annotation:
     annotation = Annotation.objects.get(pk=annotation_id)
     if not permissions.can_edit_annotation(user, annotation):
         raise PermissionDenied("You cannot change the sources of this annotation.")
@@ -36,7 +36,7 @@ def _editable_annotation(annotation_id: int, user: AbstractBaseUser) -> Annotati
 def source_add(
     *,
     annotation_id: int,
-    user: AbstractBaseUser,
+    user: User,
     url: str,
     title: str = "",
     publisher: str = "",
@@ -70,7 +70,7 @@ def source_add(
     return source
 
 
-def source_remove(*, source_id: int, user: AbstractBaseUser) -> Source:
+def source_remove(*, source_id: int, user: User) -> Source:
     source = Source.objects.get(pk=source_id)
     _editable_annotation(source.annotation_id, user)
     with pghistory.context(user=user.pk), transaction.atomic():
@@ -78,7 +78,7 @@ def source_remove(*, source_id: int, user: AbstractBaseUser) -> Source:
     return source
 
 
-def source_move(*, source_id: int, user: AbstractBaseUser, direction: str) -> None:
+def source_move(*, source_id: int, user: User, direction: str) -> None:
     """Swap a source with its neighbour above or below."""
     source = Source.objects.get(pk=source_id)
     _editable_annotation(source.annotation_id, user)

@@ -104,7 +104,7 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
 def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("article"), pk=pk)
     if request.htmx:
-        if job.state == ImportJob.State.DONE and job.article_id:
+        if job.state == ImportJob.State.DONE and job.article is not None:
             return HttpResponseClientRedirect(job.article.get_absolute_url())
         return render(request, "annotations/import_job.html#job", {"job": job})
     return render(request, "annotations/import_job.html", {"job": job})

@@ -203,7 +203,9 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
         page.context.close()
 
 
-def test_a_failed_save_keeps_the_form_and_says_why(page: Page, live_server, factchecker, seed_article) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_save_keeps_the_form_and_says_why(
+    page: Page, live_server, factchecker, seed_article
+) -> None:  # type: ignore[no-untyped-def]
     log_in(page, live_server.url, "amira", PASSWORD)
     page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
     page.locator("#s-11").scroll_into_view_if_needed()
