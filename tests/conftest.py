@@ -268,3 +268,15 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
 def _fresh_rating_cache() -> None:
     # Transactional tests recreate the scale with new ids; never serve a flushed one.
     selectors.forget_ratings()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    # A fresh in-memory cache per test: nothing (login-failure counters, drawn pages) leaks
+    # between tests or from one run to the next through the machine's shared Redis.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(uuid.uuid4()),
+        }
+    }
