@@ -193,12 +193,6 @@ def annotation_for_card(annotation_id: int) -> Annotation:
     )
 
 
-def sentences_overlapping(version: ArticleVersion, start: int, end: int) -> list[Sentence]:
-    return list(
-        Sentence.objects.filter(version=version, start__lt=end, end__gt=start).order_by("index")
-    )
-
-
 def annotation_history(annotation: Annotation) -> list[dict[str, object]]:
     """Every recorded change to the annotation and its sources, newest first, as
     {when, who, what, changes: [(field, before, after)]}."""
@@ -388,3 +382,15 @@ def forget_ratings() -> None:
     """Drop this process's cached scale (after an edit here, and between tests)."""
     global _ratings_cache
     _ratings_cache = (0.0, {})
+
+
+def last_editor(annotation: Annotation) -> User | None:
+    """Who made the latest recorded change to an annotation (from its history)."""
+    event = (
+        AnnotationEvent.objects.filter(pgh_obj_id=annotation.pk, pgh_context__isnull=False)
+        .select_related("pgh_context")
+        .order_by("-pgh_id")
+        .first()
+    )
+    user_id = (event.pgh_context.metadata or {}).get("user") if event else None
+    return User.objects.filter(pk=user_id).first() if user_id else None

@@ -187,7 +187,7 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_annotate(request.user):
         raise PermissionDenied
     version = get_object_or_404(
-        ArticleVersion.objects.select_related("article"),
+        ArticleVersion.objects.select_related("article").defer("text"),
         pk=request.GET.get("version") or 0,
         article_id=pk,
     )
@@ -195,18 +195,19 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         start, end = int(request.GET.get("start", "")), int(request.GET.get("end", ""))
     except ValueError:
         return HttpResponseBadRequest("start and end must be character offsets")
-    start, end = snap_to_words(version.text, start, end)
+    snapshot = selectors.version_snapshot(version)  # the text, from memory after the first time
+    start, end = snap_to_words(snapshot.text, start, end)
     if start >= end:
         return render(request, FORM, {"empty_selection": True})
-    quote = quote_at(version.text, start, end)
-    sentences = selectors.sentences_overlapping(version, start, end)
+    quote = quote_at(snapshot.text, start, end)
+    sentences = [s for s in snapshot.sentences if s.start < end and s.end > start]
     form = NewAnnotationForm(
         initial={
             "start": quote.start,
             "end": quote.end,
             "exact": quote.exact,
             "client_token": uuid.uuid4(),
-            "claimant": suggest_claimant(version.text, [s.text for s in sentences]),
+            "claimant": suggest_claimant(snapshot.text, [s.text for s in sentences]),
         }
     )
     context = {"form": form, "version": version, "quote": quote, "article": version.article}
@@ -302,6 +303,7 @@ def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 form = EditAnnotationForm(data)
                 form.is_valid()
                 context["conflict"] = current
+                context["changed_by"] = selectors.last_editor(current)
             except services.AnnotationError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -184,7 +184,9 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
     amira.locator(f"#annotation-{annotation.pk} input[name=claim]").fill("Amira's summary")
     amira.get_by_role("button", name="Save changes").click()
     conflict = amira.locator(f"#annotation-{annotation.pk} .conflict")
-    expect(conflict).to_contain_text("changed while you were editing")
+    expect(conflict).to_contain_text(
+        f"{editor.get_full_name()} changed this annotation while you were editing"
+    )
     expect(conflict.locator("[data-field=claim]")).to_have_text("Editor's summary")
     expect(conflict.locator("[data-field=verdict]")).to_have_text("False")
     expect(amira.locator(f"#annotation-{annotation.pk} input[name=claim]")).to_have_value(

@@ -339,7 +339,7 @@ def test_stale_edit_shows_the_newer_values_and_keeps_mine(
         **HTMX,
     )
     html = response.content.decode()
-    assert "was changed while you were editing" in html
+    assert "changed this annotation while you were editing" in html
     assert '<dd data-field="claim">Editor&#x27;s version</dd>' in html
     assert 'value="My version"' in html and 'name="revision" value="2"' in html
     annotation.refresh_from_db()
