@@ -493,3 +493,27 @@ def test_cached_text_is_redrawn_after_every_kind_of_change(
     selectors.forget_ratings()
     page = factchecker_client.get(url).content.decode()
     assert f'data-annotation-id="{second.pk}"' in page and 'data-label="Partly true"' in page
+
+
+def test_hostile_markup_in_source_fields_is_inert(
+    factchecker_client: Client, version, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    annotation = annotate(version, TRUCKS, factchecker)
+    factchecker_client.post(
+        f"/annotations/{annotation.pk}/sources/",
+        {
+            "url": "https://news.example/a",
+            "title": HOSTILE,
+            "publisher": HOSTILE,
+            "quote": HOSTILE,
+            "stance": "supports",
+        },
+        **HTMX,
+    )
+    assert Source.objects.count() == 1
+    html = factchecker_client.get(f"/articles/{version.article_id}/").content.decode()
+    tree = lxml_html.fromstring(html)
+    assert not [s for s in tree.iter("script") if "alert" in (s.text or "")]
+    assert not tree.xpath("//img") and not tree.xpath("//*[@hx-get='/x']")
+    assert not tree.xpath("//*[starts-with(@href, 'javascript:')]")
+    assert not [e for e in tree.iter() if any(a.startswith("on") for a in e.attrib)]
