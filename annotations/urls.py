@@ -12,6 +12,7 @@ urlpatterns = [
     path("articles/<int:pk>/cards/", views.annotation_cards, name="annotation_cards"),
     path("articles/<int:pk>/annotations/new/", views.annotation_new, name="annotation_new"),
     path("articles/<int:pk>/annotations/", views.annotation_create, name="annotation_create"),
+    # The card template builds these from the card's URL: keep them under annotations/<pk>/.
     path("annotations/<int:pk>/", views.annotation_card, name="annotation_card"),
     path("annotations/<int:pk>/edit/", views.annotation_edit, name="annotation_edit"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation_delete"),

@@ -31,7 +31,7 @@ from annotations.models import Annotation, Article, ArticleVersion, Source
 from annotations.views.common import HtmxHttpRequest
 
 CARD = "annotations/partials/annotation_card.html"
-CARDS_PER_PAGE = 20
+CARDS_PER_PAGE = 10  # about a screenful; the rest load as the panel scrolls
 TEXT_CACHE_SECONDS = 600
 FORM = "annotations/partials/annotation_form.html"
 

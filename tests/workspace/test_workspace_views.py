@@ -107,7 +107,7 @@ def test_workspace_query_count_does_not_grow_with_annotations(
             response = reader_client.get(f"/articles/{version.article_id}/")
         html = response.content.decode()
         assert html.count('<mark class="hl hl-end"') == count  # every highlight is drawn
-        assert html.count('class="ann-card"') == min(count, 20)  # cards come a page at a time
+        assert html.count('class="ann-card"') == min(count, 10)  # cards come a page at a time
         return len(captured.captured_queries)
 
     reader_client.get(f"/articles/{version.article_id}/")  # the version's text is cached after this
@@ -131,17 +131,17 @@ def test_more_cards_load_a_page_at_a_time(reader_client: Client, version, factch
     page = reader_client.get(f"/articles/{version.article_id}/").content.decode()
     assert 'hx-trigger="revealed"' in page and "Show all 120 annotations" in page
     second = reader_client.get(
-        f"/articles/{version.article_id}/cards/", {"version": 1, "offset": 20}, **HTMX
+        f"/articles/{version.article_id}/cards/", {"version": 1, "offset": 10}, **HTMX
     )
     last = reader_client.get(
-        f"/articles/{version.article_id}/cards/", {"version": 1, "offset": 100}, **HTMX
+        f"/articles/{version.article_id}/cards/", {"version": 1, "offset": 110}, **HTMX
     )
     assert (
-        second.content.decode().count('class="ann-card"') == 20
-        and "offset=40" in second.content.decode()
+        second.content.decode().count('class="ann-card"') == 10
+        and "offset=20" in second.content.decode()
     )
     assert (
-        last.content.decode().count('class="ann-card"') == 20
+        last.content.decode().count('class="ann-card"') == 10
         and "revealed" not in last.content.decode()
     )
     everything = reader_client.get(
