@@ -12,6 +12,7 @@ visible and each <mark> names its annotation and verdict (the stable test hooks)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from html import escape  # the standard library's: same output as Django's, several times faster
 from itertools import groupby
 
@@ -30,6 +31,12 @@ def _mark_tags(highlight: HighlightRow) -> tuple[str, str]:
         f'<mark class="hl" {common}>',
         f'<mark class="hl hl-end" {common} data-label="{escape(highlight.label)}">',
     )
+
+
+@lru_cache(maxsize=20_000)
+def _plain_sentence_html(sentence: SentenceRow, threshold: int) -> str:
+    """A sentence with no highlight looks the same every time: draw it once per process."""
+    return _sentence_html(sentence, (), threshold, {})
 
 
 def _sentence_html(
@@ -91,7 +98,10 @@ def render_paragraphs(
                 position += 1
             active = [a for a in active if a.end > sentence.start]
             overlapping = [a for a in active if a.start < sentence.end]
-            pieces.append(_sentence_html(sentence, overlapping, threshold, tags))
+            if overlapping:
+                pieces.append(_sentence_html(sentence, overlapping, threshold, tags))
+            else:
+                pieces.append(_plain_sentence_html(sentence, threshold))
         html = f'<p id="p-{number}" data-paragraph="{number}">' + " ".join(pieces) + "</p>"
         paragraphs.append((number, mark_safe(html)))  # noqa: S308 - every piece escaped above
     return paragraphs
