@@ -316,8 +316,6 @@ def main() -> None:
             )
             if "status" in run.stdout:
                 print("  non-200 answers:", run.stdout.count("status "))
-            if os.environ.get("BENCH_VERBOSE"):
-                print(run.stdout)
 
         pids = [gunicorn.pid] + [
             int(p)
