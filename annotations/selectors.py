@@ -58,11 +58,7 @@ def article_version(article: Article, number: int | None = None) -> ArticleVersi
 
 
 def article_versions(article: Article) -> QuerySet[ArticleVersion]:
-    return (
-        article.versions.order_by("-number")
-        .annotate(sentence_count=Count("sentences"))
-        .defer("text")
-    )
+    return article.versions.order_by("-number").only("id", "article_id", "number")
 
 
 def version_sentences(version: ArticleVersion, *, order: str = ORDER_READING) -> list[SentenceRow]:
@@ -221,12 +217,15 @@ def annotation_history(annotation: Annotation) -> list[dict[str, object]]:
     }
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[u for u in user_ids if u])}
     entries: list[dict[str, object]] = []
-    entries += _diff_events(annotation_events, ANNOTATION_HISTORY_FIELDS, "annotation", users)
+    ratings = {rating.pk: rating.label for rating in Rating.objects.all()}
+    entries += _diff_events(
+        annotation_events, ANNOTATION_HISTORY_FIELDS, "annotation", users, ratings
+    )
     by_source: dict[int, list[object]] = {}
     for event in source_events:
         by_source.setdefault(event.pgh_obj_id, []).append(event)
     for events in by_source.values():
-        entries += _diff_events(events, SOURCE_HISTORY_FIELDS, "source", users)
+        entries += _diff_events(events, SOURCE_HISTORY_FIELDS, "source", users, ratings)
     entries.sort(key=lambda entry: entry["order"], reverse=True)  # type: ignore[arg-type, return-value]
     return entries
 
@@ -251,8 +250,7 @@ SOURCE_HISTORY_FIELDS = {
 }
 
 
-def _diff_events(events, fields, kind, users):  # type: ignore[no-untyped-def]
-    ratings = {r.pk: r.label for r in Rating.objects.all()}
+def _diff_events(events, fields, kind, users, ratings):  # type: ignore[no-untyped-def]
     entries = []
     previous = None
     for event in events:

@@ -280,3 +280,17 @@ def _private_cache(settings) -> None:  # type: ignore[no-untyped-def]
             "LOCATION": str(uuid.uuid4()),
         }
     }
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python manage.py ARGS` in a fresh process with extra environment variables."""
+    environment = {**os.environ, **env}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright; not a real setting
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

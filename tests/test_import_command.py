@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +9,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotations.models import Article
-from tests.conftest import ARTICLE_HTML, ROOT, SEED_ARTICLE, LocalWebServer, test_database_url
+from tests.conftest import (
+    ARTICLE_HTML,
+    SEED_ARTICLE,
+    LocalWebServer,
+    run_manage,
+    test_database_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,15 +96,7 @@ def test_refusals_raise_with_the_reason(args: list[str], message: str) -> None:
 def test_failures_exit_non_zero_with_the_reason_on_stderr(tmp_path: Path) -> None:
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    env = {**os.environ, "DATABASE_URL": test_database_url()}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "import_article", str(binary), "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_manage("import_article", str(binary), "--json", DATABASE_URL=test_database_url())
     assert result.returncode != 0
     assert "binary file" in result.stderr
     assert result.stdout == ""

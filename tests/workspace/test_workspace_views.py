@@ -380,10 +380,22 @@ def test_delete_removes_the_card_and_the_highlight(
     assert Annotation.objects.filter(pk=annotation.pk, deleted_at__isnull=False).exists()
 
 
-def test_history_panel_lists_changes(factchecker_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
+def test_history_panel_lists_changes_in_constant_queries(
+    factchecker_client: Client, version, factchecker, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from annotations import services
+
     annotation = annotate(version, TRUCKS, factchecker, claim="First")
-    html = factchecker_client.get(f"/annotations/{annotation.pk}/history/", **HTMX).content.decode()
+    for n in range(5):
+        services.source_add(
+            annotation_id=annotation.pk, user=factchecker, url=f"https://s{n}.example/"
+        )
+    with django_assert_max_num_queries(8):
+        html = factchecker_client.get(
+            f"/annotations/{annotation.pk}/history/", **HTMX
+        ).content.decode()
     assert "created" in html and "First" in html
+    assert html.count("source ") >= 5
 
 
 # --- sources ---------------------------------------------------------------------------------
