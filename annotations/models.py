@@ -5,9 +5,10 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 
@@ -257,9 +258,15 @@ class Annotation(models.Model):
     class Meta:
         ordering = ["version", "start", "end", "id"]
         indexes = [
-            # Overlap queries ("start < b and end > a") combine both indexes.
+            # Cards in reading order.
             models.Index(fields=["version", "start"], name="annotation_version_start"),
-            models.Index(fields=["version", "end"], name="annotation_version_end"),
+            # "Which highlights overlap this passage?" (every save redraws its paragraphs):
+            # a range index answers it without reading the version's other annotations.
+            GistIndex(
+                F("version"),
+                Func(F("start"), F("end"), function="int4range"),
+                name="annotation_version_span",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
