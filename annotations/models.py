@@ -5,10 +5,9 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 
@@ -258,15 +257,9 @@ class Annotation(models.Model):
     class Meta:
         ordering = ["version", "start", "end", "id"]
         indexes = [
-            # Cards in reading order.
+            # Overlap queries ("start < b and end > a") combine both indexes.
             models.Index(fields=["version", "start"], name="annotation_version_start"),
-            # "Which highlights overlap this passage?" (every save redraws its paragraphs):
-            # a range index answers it without reading the version's other annotations.
-            GistIndex(
-                F("version"),
-                Func(F("start"), F("end"), function="int4range"),
-                name="annotation_version_span",
-            ),
+            models.Index(fields=["version", "end"], name="annotation_version_end"),
         ]
         constraints = [
             models.CheckConstraint(

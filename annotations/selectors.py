@@ -120,8 +120,7 @@ class HighlightRow:
 _HIGHLIGHTS_SQL = """
     SELECT a.id, a.start, a."end", r.slug, r.label, a.claim, substr(a.exact, 1, 80)
     FROM {annotation} a LEFT JOIN {rating} r ON r.id = a.rating_id
-    WHERE a.version_id = %s AND a.deleted_at IS NULL
-      AND int4range(a.start, a."end") && int4range(%s, %s)
+    WHERE a.version_id = %s AND a.deleted_at IS NULL AND a."end" > %s AND a.start < %s
     ORDER BY a.start, a."end" DESC, a.id
 """
 
