@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Team(models.Model):
@@ -18,6 +19,11 @@ class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1,
+        choices=[(1, "One editor approves"), (2, "Two different editors approve")],
+        help_text="How many editors (never the author) must approve a verdict before it can be published.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -238,8 +244,23 @@ class Annotation(models.Model):
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
 
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    state_changed_at = models.DateTimeField(
+        default=timezone.now, help_text="When it entered its current state (queue age)."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_annotations",
+        help_text="The editor reviewing it.",
+    )
+    checkworthiness = models.PositiveSmallIntegerField(
+        default=0, help_text="Highest check-worthiness of the sentences it covers (queue sort)."
     )
     revision = models.PositiveIntegerField(default=1)
     client_token = models.UUIDField(
@@ -260,6 +281,12 @@ class Annotation(models.Model):
             # Overlap queries ("start < b and end > a") combine both indexes.
             models.Index(fields=["version", "start"], name="annotation_version_start"),
             models.Index(fields=["version", "end"], name="annotation_version_end"),
+            # Review queues: by state, oldest first.
+            models.Index(fields=["state", "state_changed_at"], name="annotation_queue"),
+            models.Index(fields=["author", "state"], name="annotation_author_state"),
+            models.Index(fields=["assignee", "state"], name="annotation_assignee_state"),
+            # The polled queue pages ask "has anything changed since?" (queues.change_signature).
+            models.Index(fields=["updated_at"], name="annotation_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -332,3 +359,119 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+
+# --- Review ---------------------------------------------------------------------------------
+
+
+class Transition(models.Model):
+    """One step of a verdict through review: who moved it, from where to where, and why.
+    Written by `annotations.services.review` only, never edited."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=20, choices=Annotation.State.choices)
+    to_state = models.CharField(max_length=20, choices=Annotation.State.choices)
+    from_state_since = models.DateTimeField(help_text="When the claim had entered from_state.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["annotation", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["annotation", "action"], name="transition_annotation_action"),
+            models.Index(fields=["from_state", "created_at"], name="transition_from_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id}: {self.from_state} → {self.to_state} by {self.actor_id}"
+
+
+class Comment(models.Model):
+    """The conversation about a claim. Replies point at their parent (one level of threads
+    is what the page draws; deeper replies attach to the thread's first comment)."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text="As written (Markdown subset).")
+    body_html = models.TextField(help_text="Rendered and sanitised, mentions linked.")
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["annotation", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Notification(models.Model):
+    """Something a person should see: a mention, a claim sent back, approved, assigned."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", "Mentioned you"
+        COMMENT = "comment", "Commented"
+        SUBMITTED = "submitted", "Submitted for review"
+        CHANGES_REQUESTED = "changes_requested", "Sent back to you"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        ASSIGNED = "assigned", "Assigned to you"
+        CORRECTED = "corrected", "Corrected"
+        RETRACTED = "retracted", "Retracted"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["read_at"], name="notification_read_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Correction(models.Model):
+    """A published verdict corrected or retracted. Kept for the public corrections log."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        RETRACTION = "retraction", "Retraction"
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    note = models.TextField(help_text="Public: what was wrong and what changed.")
+    previous_rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    previous_rationale = models.TextField(blank=True)
+    new_rationale = models.TextField(blank=True)
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.annotation_id}"

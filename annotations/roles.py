@@ -29,8 +29,18 @@ _ANNOTATE = [
     "annotations.change_source",
     "annotations.delete_source",
     "annotations.view_rating",
+    "annotations.view_transition",
+    "annotations.view_comment",
+    "annotations.add_comment",
+    "annotations.view_notification",
 ]
-_EDIT = ["annotations.change_article", "annotations.view_team", "annotations.delete_annotation"]
+_EDIT = [
+    "annotations.change_article",
+    "annotations.view_team",
+    "annotations.delete_annotation",
+    "annotations.view_correction",
+    "annotations.add_correction",
+]
 _ADMINISTER = [
     "annotations.delete_article",
     "annotations.add_team",

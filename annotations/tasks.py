@@ -57,3 +57,9 @@ def archive_source(self: Task, source_id: int) -> None:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     except SoftTimeLimitExceeded:
         services.source_archive_gave_up(source_id, "Archiving took too long and was stopped.")
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_notifications(notification_ids: list[int]) -> int:
+    """E-mail these notifications to their recipients (those with an address)."""
+    return services.review.email_notifications(notification_ids)

@@ -21,4 +21,18 @@ urlpatterns = [
     path("sources/<int:pk>/delete/", views.source_delete, name="source_delete"),
     path("sources/<int:pk>/move/", views.source_move, name="source_move"),
     path("ratings.css", views.ratings_css, name="ratings_css"),
+    # Review. Queue pages are polled: newsroom.middleware.QueuePollMiddleware answers an
+    # unchanged poll under /review/ before any session work.
+    path("review/", views.review_home, name="review_home"),
+    path("review/bulk/", views.review_bulk, name="review_bulk"),
+    path("review/dashboard/", views.review_dashboard, name="review_dashboard"),
+    path("review/claims/<int:pk>/", views.review_claim, name="review_claim"),
+    path("review/claims/<int:pk>/move/", views.review_move, name="review_move"),
+    path("review/claims/<int:pk>/assign/", views.review_assign, name="review_assign"),
+    path("review/claims/<int:pk>/correct/", views.review_correct, name="review_correct"),
+    path("review/claims/<int:pk>/comments/", views.review_comment, name="review_comment"),
+    path("review/claims/<int:pk>/mentions/", views.review_mentions, name="review_mentions"),
+    path("review/<slug:queue>/", views.review_queue, name="review_queue"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -3,6 +3,7 @@
 Grouped by capability; the names callers need are re-exported here.
 """
 
+from annotations.services import review
 from annotations.services.annotations import (
     AnnotationConflict,
     AnnotationError,
@@ -50,6 +51,7 @@ __all__ = [
     "import_job_retrying",
     "import_job_run",
     "quote_match",
+    "review",
     "source_add",
     "source_archive",
     "source_archive_gave_up",

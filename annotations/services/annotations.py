@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_right
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -93,6 +94,17 @@ def _anchor(version: ArticleVersion, start: int, end: int, exact: str) -> tuple[
     return quote.prefix, quote.suffix
 
 
+def _checkworthiness(version: ArticleVersion, start: int, end: int) -> int:
+    """The highest check-worthiness among the sentences the span covers (for queue order)."""
+    snapshot = selectors.version_snapshot(version)
+    best, index = 0, max(0, bisect_right(snapshot.starts, start) - 1)
+    while index < len(snapshot.sentences) and snapshot.sentences[index].start < end:
+        if snapshot.sentences[index].end > start:
+            best = max(best, snapshot.sentences[index].score)
+        index += 1
+    return best
+
+
 def annotation_create(
     *,
     version: ArticleVersion,
@@ -124,6 +136,7 @@ def annotation_create(
                 exact=exact,
                 prefix=prefix,
                 suffix=suffix,
+                checkworthiness=_checkworthiness(version, start, end),
                 **data.fields(),
                 author=author,
                 client_token=client_token,
@@ -168,7 +181,10 @@ def annotation_delete(*, annotation_id: int, user: User) -> Annotation:
         raise PermissionDenied("You cannot delete this annotation.")
     with pghistory.context(user=user.pk), transaction.atomic():
         Annotation.objects.filter(pk=annotation_id, deleted_at__isnull=True).update(
-            deleted_at=timezone.now(), deleted_by=user, revision=F("revision") + 1
+            deleted_at=timezone.now(),
+            deleted_by=user,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
         )
     annotation.refresh_from_db()
     return annotation
@@ -179,6 +195,9 @@ def annotation_restore(*, annotation_id: int, user: User) -> Annotation:
         raise PermissionDenied("Only admins can restore deleted annotations.")
     with pghistory.context(user=user.pk), transaction.atomic():
         Annotation.objects.filter(pk=annotation_id).update(
-            deleted_at=None, deleted_by=None, revision=F("revision") + 1
+            deleted_at=None,
+            deleted_by=None,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
         )
     return Annotation.objects.get(pk=annotation_id)

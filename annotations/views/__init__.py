@@ -8,6 +8,20 @@ from annotations.views.articles import (
     login_view,
     logout_view,
 )
+from annotations.views.review import (
+    notifications,
+    notifications_read,
+    review_assign,
+    review_bulk,
+    review_claim,
+    review_comment,
+    review_correct,
+    review_dashboard,
+    review_home,
+    review_mentions,
+    review_move,
+    review_queue,
+)
 from annotations.views.workspace import (
     annotation_card,
     annotation_cards,
@@ -24,6 +38,18 @@ from annotations.views.workspace import (
 )
 
 __all__ = [
+    "notifications",
+    "notifications_read",
+    "review_assign",
+    "review_bulk",
+    "review_claim",
+    "review_comment",
+    "review_correct",
+    "review_dashboard",
+    "review_home",
+    "review_mentions",
+    "review_move",
+    "review_queue",
     "annotation_card",
     "annotation_cards",
     "annotation_create",

@@ -32,4 +32,17 @@
   document.body.addEventListener("htmx:sendError", () => {
     announce("Not saved: the server could not be reached. Check your connection; what you typed is still here.");
   });
+
+  // Polled regions (data-poll): send the ETag of what is shown, so an unchanged poll is a
+  // cheap 304 that htmx leaves alone (see htmx-config in base.html). Skip a poll while the
+  // user is working inside the region (ticked checkboxes, focus in a field), so a refresh
+  // never throws their selection away.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const region = event.detail.elt;
+    if (!region.hasAttribute || !region.hasAttribute("data-poll")) return;
+    const busy = region.querySelector("input:checked") ||
+      (region.contains(document.activeElement) && document.activeElement.matches("input, select, textarea"));
+    if (busy) { event.preventDefault(); return; }
+    if (region.dataset.etag) event.detail.headers["If-None-Match"] = '"' + region.dataset.etag + '"';
+  });
 })();

@@ -1,0 +1,115 @@
+"""The review dashboard's figures, and the geometry of its charts (drawn as SVG by the
+template: no chart library, nothing but our own static files, works without JavaScript)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from annotations.models import Annotation, Team, Transition
+
+State = Annotation.State
+WEEKS = 12
+BAR_WIDTH = 320  # px of the longest bar
+COLUMN_HEIGHT = 120
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    size: int  # px: width of a horizontal bar or height of a column
+    colour: str = "#0b5cad"
+    offset: int = 0  # px: y of a horizontal bar or x of a column
+    top: int = 0  # px: y of a column's top edge
+
+
+def horizontal(rows: list[tuple[str, int, str]], *, row_height: int = 26) -> list[Bar]:
+    top = max((value for _l, value, _c in rows), default=0) or 1
+    return [
+        Bar(label, value, round(BAR_WIDTH * value / top), colour, offset=i * row_height)
+        for i, (label, value, colour) in enumerate(rows)
+    ]
+
+
+def columns(rows: list[tuple[str, int]], *, column_width: int = 34) -> list[Bar]:
+    top = max((value for _l, value in rows), default=0) or 1
+    return [
+        Bar(
+            label,
+            value,
+            size := round(COLUMN_HEIGHT * value / top),
+            offset=i * column_width,
+            top=COLUMN_HEIGHT + 14 - size,
+        )
+        for i, (label, value) in enumerate(rows)
+    ]
+
+
+def _median_hours_in_review(team: Team | None) -> float | None:
+    """Median time a claim waited in review before an editor decided (approved, or sent
+    back), over the last 90 days."""
+    where = "t.from_state = 'in_review' AND t.to_state <> 'in_review' AND t.created_at > %s"
+    params: list[Any] = [timezone.now() - timedelta(days=90)]
+    if team is not None:
+        where += " AND ar.team_id = %s"
+        params.append(team.pk)
+    sql = f"""
+        SELECT percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY extract(epoch FROM t.created_at - t.from_state_since))
+        FROM {Transition._meta.db_table} t
+        JOIN annotations_annotation a ON a.id = t.annotation_id
+        JOIN annotations_articleversion v ON v.id = a.version_id
+        JOIN annotations_article ar ON ar.id = v.article_id
+        WHERE {where}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (seconds,) = cursor.fetchone()
+    return None if seconds is None else seconds / 3600
+
+
+def dashboard(team: Team | None) -> dict[str, Any]:
+    claims = Annotation.objects.alive()
+    if team is not None:
+        claims = claims.filter(version__article__team=team)
+    by_state = dict(claims.values_list("state").annotate(n=Count("id")).order_by())
+    verdicts = list(
+        claims.filter(state__in=[State.PUBLISHED, State.CORRECTED])
+        .values_list("rating__label", "rating__colour")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    since = timezone.now() - timedelta(weeks=WEEKS)
+    weekly = dict(
+        claims.filter(published_at__gte=since)
+        .annotate(week=TruncWeek("published_at"))
+        .values_list("week")
+        .annotate(n=Count("id", filter=Q(published_at__isnull=False)))
+        .order_by()
+    )
+    this_week = timezone.localtime().date() - timedelta(days=timezone.localtime().weekday())
+    weeks = [this_week - timedelta(weeks=i) for i in range(WEEKS - 1, -1, -1)]
+    per_week = {week.date() if hasattr(week, "date") else week: n for week, n in weekly.items()}
+    hours = _median_hours_in_review(team)
+    return {
+        "rows_height": 26 * len(State.values),
+        "state_bars": horizontal(
+            [(State(s).label, by_state.get(s, 0), "#0b5cad") for s in State.values]
+        ),
+        "verdict_bars": horizontal(
+            [(label or "No verdict", n, colour or "#6e7781") for label, colour, n in verdicts]
+        ),
+        "week_columns": columns([(w.strftime("%-d %b"), per_week.get(w, 0)) for w in weeks]),
+        "median_hours": hours,
+        "total": sum(by_state.values()),
+        "published_weeks": WEEKS,
+        "column_height": COLUMN_HEIGHT,
+        "bar_width": BAR_WIDTH,
+    }
