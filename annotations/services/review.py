@@ -241,7 +241,9 @@ def transition(
                 target = State.IN_REVIEW  # one of two approvals: it stays in the queue
         record = _move(annotation, user, action, target, comment)
         if comment:
-            _comment(annotation, user, comment, parent=None)
+            # The author hears of it through the move's own notification, not twice.
+            told = {annotation.author_id} if move.notify else set()
+            _comment(annotation, user, comment, parent=None, already_told=told)
         if move.notify and annotation.author_id != user.pk and target != State.IN_REVIEW:
             _notify([annotation.author], user, move.notify, annotation, record.comment)
         if action in ("submit", "withdraw") and annotation.assignee_id not in (None, user.pk):
@@ -478,7 +480,14 @@ def mentionable(annotation: Annotation) -> list[User]:
     return list(people.order_by("username"))
 
 
-def _comment(annotation: Annotation, user: User, body: str, *, parent: Comment | None) -> Comment:
+def _comment(
+    annotation: Annotation,
+    user: User,
+    body: str,
+    *,
+    parent: Comment | None,
+    already_told: set[int] | frozenset[int] = frozenset(),
+) -> Comment:
     people = {u.username.lower(): u for u in mentionable(annotation)}
     mentioned = [
         people[name.lower()]
@@ -495,7 +504,7 @@ def _comment(annotation: Annotation, user: User, body: str, *, parent: Comment |
     comment.mentions.set(mentioned)
     _notify(mentioned, user, Notification.Kind.MENTION, annotation, body, comment=comment)
     others = {annotation.author_id} | ({parent.author_id} if parent else set())
-    others -= {user.pk} | {u.pk for u in mentioned}
+    others -= {user.pk} | {u.pk for u in mentioned} | set(already_told)
     if others:
         _notify(
             list(User.objects.filter(pk__in=others)),
