@@ -130,8 +130,8 @@ def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
         return "This claim was deleted."
     if annotation.state not in action.sources:
         return (
-            f"A claim that is “{annotation.get_state_display()}” cannot be "
-            f"“{action.label.lower()}”-ed; that needs "
+            f"“{action.label}” is not possible for a claim that is "
+            f"“{annotation.get_state_display()}”; it needs a claim that is "
             + " or ".join(f"“{State(s).label}”" for s in sorted(action.sources))
             + "."
         )
@@ -242,7 +242,8 @@ def transition(
         record = _move(annotation, user, action, target, comment)
         if comment:
             # The author hears of it through the move's own notification, not twice.
-            told = {annotation.author_id} if move.notify else set()
+            author_told = move.notify and target != State.IN_REVIEW
+            told = {annotation.author_id} if author_told else set()
             _comment(annotation, user, comment, parent=None, already_told=told)
         if move.notify and annotation.author_id != user.pk and target != State.IN_REVIEW:
             _notify([annotation.author], user, move.notify, annotation, record.comment)
@@ -405,12 +406,15 @@ def bulk(
 ) -> list[BulkOutcome]:
     """Apply `action` ("approve", "assign", "unassign" or "take") to each claim on its own:
     every item is checked as if it were done alone, and the outcome of each is reported."""
+    from annotations.queues import visible_to
+
+    ids = list(annotation_ids)
     outcomes = []
-    claims = {
+    claims = {  # claims of other desks are "no such claim": their text is not shown
         a.pk: a.claim or a.exact[:80]
-        for a in Annotation.objects.filter(pk__in=list(annotation_ids)).only("claim", "exact")
+        for a in Annotation.objects.filter(visible_to(user), pk__in=ids).only("claim", "exact")
     }
-    for pk in annotation_ids:
+    for pk in ids:
         if pk not in claims:
             outcomes.append(BulkOutcome(pk, f"#{pk}", False, "No such claim."))
             continue
@@ -489,17 +493,10 @@ def _comment(
     already_told: set[int] | frozenset[int] = frozenset(),
 ) -> Comment:
     people = {u.username.lower(): u for u in mentionable(annotation)}
-    mentioned = [
-        people[name.lower()]
-        for name in dict.fromkeys(MENTION.findall(body))
-        if name.lower() in people and people[name.lower()].pk != user.pk
-    ]
+    body_html, names = _link_mentions(render_rationale(body), people)
+    mentioned = [people[name] for name in names if people[name].pk != user.pk]
     comment = Comment.objects.create(
-        annotation=annotation,
-        parent=parent,
-        author=user,
-        body=body,
-        body_html=_link_mentions(render_rationale(body), people),
+        annotation=annotation, parent=parent, author=user, body=body, body_html=body_html
     )
     comment.mentions.set(mentioned)
     _notify(mentioned, user, Notification.Kind.MENTION, annotation, body, comment=comment)
@@ -517,14 +514,30 @@ def _comment(
     return comment
 
 
-def _link_mentions(html: str, people: dict[str, User]) -> str:
-    """Mark known @usernames in sanitised HTML (the username pattern cannot break out)."""
+def _link_mentions(html: str, people: dict[str, User]) -> tuple[str, list[str]]:
+    """Mark known @usernames in the text of sanitised HTML (never inside a tag's attributes
+    or in code). Returns the HTML and the (lower-cased) names mentioned, in order."""
+    names: list[str] = []
 
     def mark(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return f'<strong class="mention">@{name}</strong>' if name.lower() in people else match[0]
+        name = match.group(1).lower()
+        if name not in people:
+            return match[0]
+        if name not in names:
+            names.append(name)
+        return f'<strong class="mention">{match[0]}</strong>'
 
-    return MENTION.sub(mark, html)
+    pieces, in_code = [], 0
+    # nh3 escapes "<" and ">" inside attribute values, so this split finds whole tags.
+    for piece in re.split(r"(<[^>]*>)", html):
+        if piece.startswith("<"):
+            tag = piece.strip("</>").split()[0].lower() if piece.strip("</>") else ""
+            if tag == "code":
+                in_code += -1 if piece.startswith("</") else 1
+            pieces.append(piece)
+        else:
+            pieces.append(piece if in_code else MENTION.sub(mark, piece))
+    return "".join(pieces), names
 
 
 # --- Notifications -----------------------------------------------------------------------------
