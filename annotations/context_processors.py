@@ -1,13 +1,18 @@
-"""What every staff page's header shows: the queue counts and unread notifications.
-Lazy, so pages that do not draw the header (fragments) pay nothing."""
+"""What every staff page's header needs: what the user may do (from the roles loaded with
+the user, so no permission queries) and, lazily, the queue counts and unread notifications."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from annotations import queues
+from annotations import permissions, queues
 
 
 def desk(request: HttpRequest) -> dict[str, object]:
-    return {"desk_counts": SimpleLazyObject(lambda: queues.counts(request.user))}  # type: ignore[arg-type]
+    user = request.user
+    return {
+        "desk_counts": SimpleLazyObject(lambda: queues.counts(user)),  # type: ignore[arg-type]
+        "can_import": SimpleLazyObject(lambda: permissions.can_annotate(user)),
+        "can_review": SimpleLazyObject(lambda: permissions.can_review(user)),
+    }

@@ -283,6 +283,10 @@ class Annotation(models.Model):
             models.Index(fields=["version", "end"], name="annotation_version_end"),
             # Review queues: by state, oldest first.
             models.Index(fields=["state", "state_changed_at"], name="annotation_queue"),
+            models.Index(
+                fields=["state", "-checkworthiness", "state_changed_at"],
+                name="annotation_queue_worthiness",
+            ),
             models.Index(fields=["author", "state"], name="annotation_author_state"),
             models.Index(fields=["assignee", "state"], name="annotation_assignee_state"),
             # The polled queue pages ask "has anything changed since?" (queues.change_signature).

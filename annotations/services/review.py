@@ -499,7 +499,8 @@ def _comment(
         annotation=annotation, parent=parent, author=user, body=body, body_html=body_html
     )
     comment.mentions.set(mentioned)
-    _notify(mentioned, user, Notification.Kind.MENTION, annotation, body, comment=comment)
+    told = [u for u in mentioned if u.pk not in already_told]  # one notice per person and event
+    _notify(told, user, Notification.Kind.MENTION, annotation, body, comment=comment)
     others = {annotation.author_id} | ({parent.author_id} if parent else set())
     others -= {user.pk} | {u.pk for u in mentioned} | set(already_told)
     if others:

@@ -64,14 +64,14 @@ def review_queue(request: HtmxHttpRequest, queue: str) -> HttpResponse:
     page = Paginator(queues.queue_claims(request.user, current, filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    rows = queues.queue_rows(page, reverse("annotations:review_claim", args=[0]))
     editor = permissions.is_editor(request.user)
     context: dict[str, Any] = {
         "queue": current,
         "queues": queues.QUEUES.values(),
         "filters": filters,
         "page": page,
-        "now": timezone.now(),
-        "stale_before": timezone.now() - queues.STALE_AFTER,
+        "rows": rows,
         "is_editor": editor,
         "etag": etag.strip('"'),
         "query": request.GET.urlencode(),
@@ -188,6 +188,10 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
 def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     _require_desk(request)
     annotation = _claim(pk)
+    # Opening the claim is reading what was said about it.
+    annotation.notifications.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     return render(request, "review/claim.html", _claim_context(request, annotation))
 
 

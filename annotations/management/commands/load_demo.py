@@ -108,14 +108,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<13} username: {username:<12} password: {saved[username]}")
 
     def _annotate(self, version: ArticleVersion, author: User) -> None:
-        """Two draft verdicts on the bridge story, so the workspace shows highlights at once.
+        """Two verdicts on the bridge story (one submitted for review), so the workspace and
+        the review queue show something at once.
         Fixed client tokens make a second run find them instead of adding copies."""
         ratings = {rating.slug: rating for rating in Rating.objects.all()}
         for number, (phrase, verdict, claim, rationale) in enumerate(DEMO_ANNOTATIONS):
             start = version.text.find(phrase)
             if start < 0:
                 continue
-            services.annotation_create(
+            annotation, _created = services.annotation_create(
                 version=version,
                 author=author,
                 start=start,
@@ -132,3 +133,8 @@ class Command(BaseCommand):
                     uuid.NAMESPACE_URL, f"demo-annotation-{version.pk}-{number}"
                 ),
             )
+            # The first one waits in the editors' queue, so /review/ has work at once.
+            if number == 0 and not annotation.transitions.exists():
+                services.review.transition(
+                    annotation_id=annotation.pk, user=author, action="submit"
+                )
