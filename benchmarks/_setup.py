@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,3 +31,55 @@ def teardown_django(database: str = "newsroom_bench") -> None:
     from django.db import connection
 
     connection.creation.destroy_test_db(database, verbosity=0)
+
+
+def start_gunicorn(port: int, *extra_args: str) -> subprocess.Popen[bytes]:
+    """gunicorn with 2 workers on the benchmark database, DEBUG off, once it accepts
+    connections. Stop it with `stop_gunicorn`."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "", safe="")
+    db_port = f":{db['PORT']}" if db["PORT"] else ""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://{db['USER']}@{host}{db_port}/{db['NAME']}",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi:application",
+            "--workers",
+            "2",
+            *extra_args,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server
+        except OSError:
+            if time.monotonic() > deadline:
+                stop_gunicorn(server)
+                raise SystemExit("gunicorn did not start") from None
+            time.sleep(0.2)
+
+
+def stop_gunicorn(server: subprocess.Popen[bytes] | None) -> None:
+    if server is not None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)

@@ -13,18 +13,13 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
-from _setup import ROOT, setup_django, teardown_django
+from _setup import setup_django, start_gunicorn, stop_gunicorn, teardown_django
 from bench_workspace import article_text, percentile
 
 DATABASE = "newsroom_bench_review"
@@ -107,42 +102,7 @@ def main() -> None:
         session.create()
         cookie = f"sessionid={session.session_key}"
 
-        db = connection.settings_dict
-        host = quote(db["HOST"] or "", safe="")
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgresql://{db['USER']}@{host}{port}/{db['NAME']}",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECRET_KEY": settings.SECRET_KEY,
-        }
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "newsroom.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
+        gunicorn = start_gunicorn(PORT)
 
         def get(path: str, **headers: str) -> tuple[int, float, http.client.HTTPResponse, bytes]:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -211,9 +171,7 @@ def main() -> None:
                 + (f", {errors.group(1)} errors" if errors else "")
             )
     finally:
-        if gunicorn is not None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(timeout=20)
+        stop_gunicorn(gunicorn)
         teardown_django(DATABASE)
 
 

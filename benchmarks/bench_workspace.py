@@ -17,18 +17,15 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from _setup import ROOT, setup_django, teardown_django
+from _setup import setup_django, start_gunicorn, stop_gunicorn, teardown_django
 
 DATABASE = "newsroom_bench_workspace"
 PORT = 8765 + os.getpid() % 1000
@@ -110,7 +107,6 @@ def main() -> None:
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.auth.models import Group, User
         from django.contrib.sessions.backends.db import SessionStore
-        from django.db import connection
         from django.db.models import Max, Min
 
         from annotations import services
@@ -160,43 +156,7 @@ def main() -> None:
                 }
             )
 
-        db = connection.settings_dict
-        host = quote(db["HOST"] or "", safe="")
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgresql://{db['USER']}@{host}{port}/{db['NAME']}",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECRET_KEY": settings.SECRET_KEY,
-        }
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "newsroom.wsgi:application",
-                "--workers",
-                "2",
-                *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
+        gunicorn = start_gunicorn(PORT, *os.environ.get("BENCH_GUNICORN_ARGS", "").split())
 
         create_path = f"/articles/{article.pk}/annotations/"
         cpu_times: list[float] = []
@@ -346,9 +306,7 @@ def main() -> None:
             f"memory: gunicorn master + {len(pids) - 1} workers {rss_mib(pids):.0f} MiB RSS (target < 250 MiB)"
         )
     finally:
-        if gunicorn is not None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(timeout=20)
+        stop_gunicorn(gunicorn)
         teardown_django(DATABASE)
 
 
