@@ -3,6 +3,7 @@ the user, so no permission queries) and, lazily, the queue counts and unread not
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -12,6 +13,7 @@ from annotations import permissions, queues
 def desk(request: HttpRequest) -> dict[str, object]:
     user = request.user
     return {
+        "site_name": settings.SITE_NAME,
         "desk_counts": SimpleLazyObject(lambda: queues.counts(user)),  # type: ignore[arg-type]
         "can_import": SimpleLazyObject(lambda: permissions.can_annotate(user)),
         "can_review": SimpleLazyObject(lambda: permissions.can_review(user)),

@@ -196,9 +196,17 @@ class Rating(models.Model):
         return self.label
 
 
+PUBLIC_STATES = ("published", "corrected")
+
+
 class AnnotationQuerySet(models.QuerySet["Annotation"]):
     def alive(self) -> AnnotationQuerySet:
         return self.filter(deleted_at__isnull=True)
+
+    def published(self) -> AnnotationQuerySet:
+        """What the public may see: live claims that are published or corrected. Every public
+        page, feed and API reads through this (a retracted claim shows only its notice)."""
+        return self.filter(deleted_at__isnull=True, state__in=PUBLIC_STATES)
 
 
 @pghistory.track(
@@ -291,6 +299,12 @@ class Annotation(models.Model):
             models.Index(fields=["assignee", "state"], name="annotation_assignee_state"),
             # The polled queue pages ask "has anything changed since?" (queues.change_signature).
             models.Index(fields=["updated_at"], name="annotation_updated_at"),
+            # "When did anything public last change?" for the public pages' ETags.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(state__in=["published", "corrected", "retracted"]),
+                name="annotation_public_changed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -161,29 +161,32 @@ def queue_claims(user: User, queue: Queue, filters: Filters) -> QuerySet[Annotat
         Annotation.objects.alive()
         .filter(_queue_q(user, queue))
         .select_related("rating", "author", "assignee", "version__article__team")
-        .only(
-            "id",
-            "claim",
-            "exact",
-            "state",
-            "state_changed_at",
-            "checkworthiness",
-            "revision",
-            "rating__slug",
-            "rating__label",
-            "author__username",
-            "author__first_name",
-            "author__last_name",
-            "assignee__username",
-            "assignee__first_name",
-            "assignee__last_name",
-            "version__article__title",
-            "version__article__outlet",
-            "version__article__team__name",
-            "version__article__team__required_approvals",
-        )
+        .only(*ROW_FIELDS)
     )
     return filters.apply(claims, user)
+
+
+ROW_FIELDS = (
+    "id",
+    "claim",
+    "exact",
+    "state",
+    "state_changed_at",
+    "checkworthiness",
+    "revision",
+    "rating__slug",
+    "rating__label",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "version__article__title",
+    "version__article__outlet",
+    "version__article__team__name",
+    "version__article__team__required_approvals",
+)
 
 
 @dataclass(frozen=True, slots=True)

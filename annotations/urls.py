@@ -32,7 +32,25 @@ urlpatterns = [
     path("review/claims/<int:pk>/correct/", views.review_correct, name="review_correct"),
     path("review/claims/<int:pk>/comments/", views.review_comment, name="review_comment"),
     path("review/claims/<int:pk>/mentions/", views.review_mentions, name="review_mentions"),
+    path("review/<slug:queue>/export.csv", views.review_export, name="review_export"),
     path("review/<slug:queue>/", views.review_queue, name="review_queue"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    # Public. Only published claims, through Annotation.objects.published().
+    path("checks/", views.check_list, name="public_checks"),
+    path("checks/feed/", views.checks_feed, name="public_feed"),
+    path("checks/<slug:slug>/", views.check_article, name="public_article"),
+    path("checks/<slug:slug>/claims/<int:pk>/", views.check_claim, name="public_claim"),
+    path(
+        "checks/<slug:slug>/claims/<int:pk>/sources/<int:source_pk>/",
+        views.check_source_archive,
+        name="public_source_archive",
+    ),
+    path("api/claimreview.json", views.claimreview_feed, name="api_claimreview"),
+    path("api/annotations/<int:pk>", views.api_annotation, name="api_annotation"),
+    path(
+        "api/articles/<int:pk>/annotations/",
+        views.api_article_annotations,
+        name="api_article_annotations",
+    ),
 ]

@@ -201,6 +201,12 @@ CONTENT_SECURITY_POLICY = (
 # Where the desk is reached from outside (links in e-mails), and how it sends mail. The
 # console backend prints mail in development; set EMAIL_URL-style settings in production.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# The desk's public identity: ClaimReview's author, the Atom feed, Open Graph tags.
+SITE_NAME = env_str("SITE_NAME", "Fact-check desk")
+SITE_LOGO_URL = env_str("SITE_LOGO_URL", "")
+# Public pages: how long browsers and shared caches may reuse a page before revalidating
+# (cheap: a 304). Publishing, correcting or retracting changes every ETag at once.
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fact-check desk <desk@localhost>")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

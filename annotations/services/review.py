@@ -232,6 +232,16 @@ def transition(
             raise PermissionDenied(reason)
         if move.needs_comment and not comment:
             raise ReviewError("Say what needs to change: the author will read this comment.")
+        if action == "publish":
+            from annotations.standards import claimreview_problems
+
+            missing = claimreview_problems(annotation)
+            if missing:
+                raise ReviewError(
+                    "Not published: its ClaimReview markup would be invalid. Missing: "
+                    + "; ".join(missing)
+                    + "."
+                )
         target = move.target
         if action == "approve":
             approvers = _approvals_this_round(annotation)

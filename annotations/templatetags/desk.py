@@ -1,7 +1,10 @@
 from collections.abc import Iterable
+import json
 from datetime import datetime
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString, mark_safe
 
 from annotations import queues
 from annotations.models import Source
@@ -19,3 +22,14 @@ def any_pending(sources: Iterable[Source]) -> bool:
 def age(since: datetime, now: datetime | None = None) -> str:
     """How long ago, compactly: "12 min", "5 h", "3 d"."""
     return queues.age_label(since, now)
+
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(data: object) -> SafeString:
+    """A JSON-LD block. <, > and & are escaped inside the JSON, so text in the data can never
+    close the script element."""
+    text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308

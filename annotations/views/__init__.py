@@ -1,5 +1,6 @@
 """Views, grouped by capability. URL confs import them from here."""
 
+from annotations.views.api import api_annotation, api_article_annotations
 from annotations.views.articles import (
     article_import,
     article_list,
@@ -7,6 +8,14 @@ from annotations.views.articles import (
     import_job,
     login_view,
     logout_view,
+)
+from annotations.views.public import (
+    check_article,
+    check_claim,
+    check_list,
+    check_source_archive,
+    checks_feed,
+    claimreview_feed,
 )
 from annotations.views.review import (
     notifications,
@@ -17,6 +26,7 @@ from annotations.views.review import (
     review_comment,
     review_correct,
     review_dashboard,
+    review_export,
     review_home,
     review_mentions,
     review_move,
@@ -38,6 +48,15 @@ from annotations.views.workspace import (
 )
 
 __all__ = [
+    "check_article",
+    "check_claim",
+    "check_list",
+    "check_source_archive",
+    "checks_feed",
+    "claimreview_feed",
+    "api_annotation",
+    "api_article_annotations",
+    "review_export",
     "notifications",
     "notifications_read",
     "review_assign",

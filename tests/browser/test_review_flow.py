@@ -41,7 +41,9 @@ def second_editor(team) -> User:  # type: ignore[no-untyped-def]
 def seed_article(seed_text: str, team):  # type: ignore[no-untyped-def]
     team.required_approvals = 1
     team.save(update_fields=["required_approvals"])
-    article, _version = import_text(seed_text, team=team, outlet="Wire service")
+    article, _version = import_text(
+        seed_text, team=team, outlet="Wire service", url="https://wire.example/isis-oil-smuggling"
+    )
     return article
 
 

@@ -93,7 +93,9 @@ def desk(team, factchecker, editor, reader) -> Desk:  # type: ignore[no-untyped-
 
 @pytest.fixture
 def version(desk: Desk) -> ArticleVersion:
-    _article, version = import_text(TEXT, user=desk.author, team=desk.team)
+    _article, version = import_text(
+        TEXT, user=desk.author, team=desk.team, url="https://wire.example/ministry-briefing"
+    )
     assert version.article.team == desk.team
     return version
 
@@ -104,6 +106,7 @@ def claim(
     """A draft with a verdict ("Unproven"), written by `author`."""
     fields.setdefault("claim", "Ticket sales rose 18%")
     fields.setdefault("rationale", "The authority's own figures say 16 percent.")
+    fields.setdefault("claimant", "The harbour authority")
     return annotate(version, phrase, author, **fields)
 
 

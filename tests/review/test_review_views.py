@@ -23,7 +23,7 @@ CLAIM = "the Russian military had also destroyed 1,080 trucks carrying oil produ
 
 @pytest.fixture
 def article(seed_text, team):  # type: ignore[no-untyped-def]
-    return import_text(seed_text, team=team)
+    return import_text(seed_text, team=team, url="https://wire.example/isis-oil-smuggling")
 
 
 @pytest.fixture
@@ -41,7 +41,13 @@ def client_for(user: User) -> Client:
 
 def submitted(article, author: User, phrase: str = CLAIM) -> Annotation:  # type: ignore[no-untyped-def]
     _article, version = article
-    annotation = annotate(version, phrase, author, claim="Russia destroyed 1,080 oil trucks")
+    annotation = annotate(
+        version,
+        phrase,
+        author,
+        claim="Russia destroyed 1,080 oil trucks",
+        claimant="Lieutenant-General Sergey Rudskoy",
+    )
     review.transition(annotation_id=annotation.pk, user=author, action="submit")
     annotation.refresh_from_db()
     return annotation

@@ -1,0 +1,216 @@
+"""What other tools read: schema.org ClaimReview and W3C Web Annotation JSON-LD.
+
+Both are built from the same published claim. `claimreview_problems` is the check the
+publish move runs, so a verdict never goes public with markup search engines would reject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from annotations.models import Annotation, Article, Rating
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ANNO_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+ANNO_PAGE_SIZE = 50
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def organisation() -> dict[str, Any]:
+    org: dict[str, Any] = {
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": absolute("/"),
+    }
+    if settings.SITE_LOGO_URL:
+        org["logo"] = settings.SITE_LOGO_URL
+    return org
+
+
+# --- Public URLs -------------------------------------------------------------------------------
+
+
+def article_url(article: Article) -> str:
+    return reverse("annotations:public_article", args=[article.slug])
+
+
+def claim_url(annotation: Annotation) -> str:
+    return reverse(
+        "annotations:public_claim", args=[annotation.version.article.slug, annotation.pk]
+    )
+
+
+# --- ClaimReview -------------------------------------------------------------------------------
+
+
+def scale_bounds() -> tuple[int, int]:
+    values = list(Rating.objects.filter(is_active=True).values_list("value", flat=True))
+    return (max(values), min(values)) if values else (0, 0)
+
+
+def claimreview_problems(annotation: Annotation) -> list[str]:
+    """What is missing for valid ClaimReview markup, in words an editor can act on."""
+    article = annotation.version.article
+    problems = []
+    if not annotation.claim.strip():
+        problems.append("a claim summary (ClaimReview's claimReviewed)")
+    if annotation.rating is None:
+        problems.append("a verdict (reviewRating)")
+    if not annotation.claimant.strip():
+        problems.append("the claimant (itemReviewed's author)")
+    if not (article.canonical_url or article.url):
+        problems.append(
+            "the article's original URL (itemReviewed's appearance; add it in the admin)"
+        )
+    return problems
+
+
+def claimreview(
+    annotation: Annotation, best_worst: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    """One schema.org ClaimReview for a published claim."""
+    article = annotation.version.article
+    rating = annotation.rating
+    best, worst = best_worst or scale_bounds()
+    published = annotation.published_at or annotation.state_changed_at
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "author": {"@type": "Person", "name": annotation.claimant},
+        "appearance": {
+            "@type": "CreativeWork",
+            "url": article.canonical_url or article.url,
+            "headline": article.title,
+        },
+    }
+    if article.outlet:
+        item["appearance"]["publisher"] = {"@type": "Organization", "name": article.outlet}
+    if article.published_at:
+        item["datePublished"] = article.published_at.date().isoformat()
+        item["appearance"]["datePublished"] = article.published_at.date().isoformat()
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": absolute(claim_url(annotation)),
+        "claimReviewed": annotation.claim,
+        "author": organisation(),
+        "datePublished": timezone.localtime(published).date().isoformat(),
+        "itemReviewed": item,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": rating.value if rating else None,
+            "bestRating": best,
+            "worstRating": worst,
+            "alternateName": rating.label if rating else "",
+        },
+    }
+    if annotation.state == Annotation.State.CORRECTED:
+        review["dateModified"] = timezone.localtime(annotation.updated_at).date().isoformat()
+    return review
+
+
+# --- W3C Web Annotation -----------------------------------------------------------------------
+
+
+def annotation_id(annotation: Annotation) -> str:
+    return absolute(reverse("annotations:api_annotation", args=[annotation.pk]))
+
+
+def web_annotation(annotation: Annotation, *, with_context: bool = True) -> dict[str, Any]:
+    """The claim as a W3C Web Annotation: the verdict and rationale as bodies, the quote and
+    position selectors on the article version it was made on."""
+    version = annotation.version
+    bodies: list[dict[str, Any]] = []
+    if annotation.rating is not None:
+        bodies.append(
+            {"type": "TextualBody", "purpose": "assessing", "value": annotation.rating.label}
+        )
+    if annotation.claim:
+        bodies.append({"type": "TextualBody", "purpose": "describing", "value": annotation.claim})
+    if annotation.rationale:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "commenting",
+                "value": annotation.rationale,
+                "format": "text/markdown",
+            }
+        )
+    bodies.extend(
+        {"type": "TextualBody", "purpose": "tagging", "value": tag} for tag in annotation.tags
+    )
+    source = version.article.canonical_url or version.article.url
+    target: dict[str, Any] = {
+        "type": "SpecificResource",
+        "source": source or absolute(article_url(version.article)),
+        "selector": [
+            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+            {
+                "type": "TextQuoteSelector",
+                "exact": annotation.exact,
+                "prefix": annotation.prefix,
+                "suffix": annotation.suffix,
+            },
+        ],
+    }
+    data: dict[str, Any] = {
+        "id": annotation_id(annotation),
+        "type": "Annotation",
+        "motivation": "assessing",
+        "created": annotation.created_at.isoformat(),
+        "modified": annotation.updated_at.isoformat(),
+        "creator": {
+            "type": "Person",
+            "name": annotation.author.get_full_name() or annotation.author.username,
+        },
+        "generator": {"type": "Software", "name": settings.SITE_NAME, "homepage": absolute("/")},
+        "body": bodies or [{"type": "TextualBody", "value": annotation.exact}],
+        "target": target,
+    }
+    return {"@context": ANNO_CONTEXT, **data} if with_context else data
+
+
+def annotation_etag(annotation: Annotation) -> str:
+    return f'"a{annotation.pk}r{annotation.revision}"'
+
+
+def collection(article: Article, total: int, path: str) -> dict[str, Any]:
+    pages = max(1, -(-total // ANNO_PAGE_SIZE))
+    return {
+        "@context": ANNO_CONTEXT,
+        "id": absolute(path),
+        "type": "AnnotationCollection",
+        "label": f"Fact-check annotations on “{article.title}”",
+        "total": total,
+        "first": absolute(f"{path}?page=0"),
+        "last": absolute(f"{path}?page={pages - 1}"),
+    }
+
+
+def collection_page(
+    article: Article, annotations: list[Annotation], path: str, page: int, total: int
+) -> dict[str, Any]:
+    pages = max(1, -(-total // ANNO_PAGE_SIZE))
+    data: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": absolute(f"{path}?page={page}"),
+        "type": "AnnotationPage",
+        "partOf": {
+            "id": absolute(path),
+            "label": f"Fact-check annotations on “{article.title}”",
+            "total": total,
+        },
+        "startIndex": page * ANNO_PAGE_SIZE,
+        "items": [web_annotation(a, with_context=False) for a in annotations],
+    }
+    if page + 1 < pages:
+        data["next"] = absolute(f"{path}?page={page + 1}")
+    if page > 0:
+        data["prev"] = absolute(f"{path}?page={page - 1}")
+    return data
