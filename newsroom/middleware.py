@@ -69,3 +69,44 @@ class QueuePollMiddleware:
                     response["ETag"] = etag
                     return response
         return self.get_response(request)
+
+
+class PublicPageCacheMiddleware:
+    """Serves the public pages (/checks/, /api/claimreview.json) from the cache, before the
+    rest of the middleware runs: one indexed query ("when did anything public last change?")
+    and one cache read. The key carries that time, so publishing, correcting or retracting
+    anything makes every cached page stale at once; nothing is ever purged by hand.
+
+    Only responses the public views mark as cacheable are stored, with the headers the
+    other middleware added (CSP, frame and content-type options)."""
+
+    PREFIXES = ("/checks/", "/api/claimreview.json")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or not request.path.startswith(self.PREFIXES):
+            return self.get_response(request)
+        from django.core.cache import cache
+
+        from annotations.views import public
+
+        changed = public.last_public_change()
+        request.public_changed = changed  # type: ignore[attr-defined]
+        etag = public.public_etag(changed, request.get_full_path())
+        unchanged = public.not_modified(request, changed, etag)
+        if unchanged is not None:
+            return unchanged
+        key = f"public-page:{etag.strip(chr(34))}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = self.get_response(request)
+        if response.status_code == 200 and getattr(response, "public_cacheable", False):
+            cache.set(key, (response.content, list(response.items())), timeout=3600)
+        return response

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "newsroom.middleware.ServerTimingMiddleware",
     "newsroom.middleware.QueuePollMiddleware",
+    "newsroom.middleware.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,7 +169,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # `make run` (DEBUG) and the tests serve them straight from the app folders.
 COLLECTED_STATIC = env_bool("STATIC_MANIFEST", False)
 if COLLECTED_STATIC:
-    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")  # after SecurityMiddleware
+    MIDDLEWARE.insert(4, "whitenoise.middleware.WhiteNoiseMiddleware")  # after SecurityMiddleware
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

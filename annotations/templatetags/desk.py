@@ -1,5 +1,5 @@
-from collections.abc import Iterable
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from django import template

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -49,40 +48,20 @@ def last_public_change() -> datetime:
     return changed or datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Conditional GET and a rendered-page cache for a public view. The ETag changes for
-    every page at once when something is published, corrected or retracted."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        changed = last_public_change()
-        digest = hashlib.sha256(
-            f"{changed.isoformat()}|{request.get_full_path()}".encode()
-        ).hexdigest()[:24]
-        etag = f'"{digest}"'
-        modified = changed.timestamp()
-        not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
-        if not_modified is not None:
-            return _public_headers(not_modified, etag, modified)
-        key = f"public-page:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-        else:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
-                cache.set(key, (response.content, response["Content-Type"]), timeout=3600)
-        if response.status_code == 200:
-            _public_headers(response, etag, modified)
-        return response
-
-    return wrapper
+def public_etag(changed: datetime, full_path: str) -> str:
+    digest = hashlib.sha256(f"{changed.isoformat()}|{full_path}".encode()).hexdigest()[:24]
+    return f'"{digest}"'
 
 
-def _public_headers(response: HttpResponse, etag: str, modified: float) -> HttpResponse:
+def not_modified(request: HttpRequest, changed: datetime, etag: str) -> HttpResponse | None:
+    """A 304 with the public headers if the caller's copy is current, else None."""
+    response = get_conditional_response(request, etag=etag, last_modified=int(changed.timestamp()))
+    return None if response is None else public_headers(response, etag, changed)
+
+
+def public_headers(response: HttpResponse, etag: str, changed: datetime) -> HttpResponse:
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(modified)
+    response["Last-Modified"] = http_date(changed.timestamp())
     patch_cache_control(
         response,
         public=True,
@@ -91,6 +70,27 @@ def _public_headers(response: HttpResponse, etag: str, modified: float) -> HttpR
         stale_while_revalidate=settings.PUBLIC_MAX_AGE,
     )
     return response
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Conditional GET for a public view, and a mark that lets
+    `newsroom.middleware.PublicPageCacheMiddleware` keep the rendered page. The ETag changes
+    for every page at once when something is published, corrected or retracted."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        changed = getattr(request, "public_changed", None) or last_public_change()
+        etag = public_etag(changed, request.get_full_path())
+        unchanged = not_modified(request, changed, etag)
+        if unchanged is not None:
+            return unchanged
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            public_headers(response, etag, changed)
+            response.public_cacheable = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapper
 
 
 def _claims() -> QuerySet[Annotation]:

@@ -44,9 +44,19 @@ DEMO_ANNOTATIONS = [
         "The 2025 accounts show a **£1.1m** operating loss; £1.8m includes a one-off repair.",
     ),
 ]
-DEMO_ARTICLES = [
-    ("harbour-bridge-tolls.txt", "Eastgate Evening Post", "2026-11-17"),
-    ("school-meals-pilot.md", "Northern Ledger", "2026-11-20"),
+DEMO_ARTICLES = [  # fictional outlets, on reserved .example addresses
+    (
+        "harbour-bridge-tolls.txt",
+        "Eastgate Evening Post",
+        "2026-11-17",
+        "https://eastgate-evening-post.example/news/harbour-bridge-tolls",
+    ),
+    (
+        "school-meals-pilot.md",
+        "Northern Ledger",
+        "2026-11-20",
+        "https://northern-ledger.example/education/school-meals-pilot",
+    ),
 ]
 
 
@@ -91,7 +101,7 @@ class Command(BaseCommand):
 
         factchecker = User.objects.get(username="factchecker")
         versions = {}
-        for filename, outlet, published in DEMO_ARTICLES:
+        for filename, outlet, published, url in DEMO_ARTICLES:
             data = (DEMO_DIR / filename).read_bytes()
             versions[filename] = services.article_import(
                 document=from_upload(filename, data),
@@ -99,6 +109,7 @@ class Command(BaseCommand):
                 user=factchecker,
                 team=desk,
                 outlet=outlet,
+                url=url,
                 published=date.fromisoformat(published),
             ).version
         self._annotate(versions["harbour-bridge-tolls.txt"], factchecker)
@@ -108,8 +119,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<13} username: {username:<12} password: {saved[username]}")
 
     def _annotate(self, version: ArticleVersion, author: User) -> None:
-        """Two verdicts on the bridge story (one submitted for review), so the workspace and
-        the review queue show something at once.
+        """Two verdicts on the bridge story: one waiting for review, one published.
         Fixed client tokens make a second run find them instead of adding copies."""
         ratings = {rating.slug: rating for rating in Rating.objects.all()}
         for number, (phrase, verdict, claim, rationale) in enumerate(DEMO_ANNOTATIONS):
@@ -133,8 +143,14 @@ class Command(BaseCommand):
                     uuid.NAMESPACE_URL, f"demo-annotation-{version.pk}-{number}"
                 ),
             )
-            # The first one waits in the editors' queue, so /review/ has work at once.
-            if number == 0 and not annotation.transitions.exists():
-                services.review.transition(
-                    annotation_id=annotation.pk, user=author, action="submit"
-                )
+            # The first waits in the editors' queue and the second is published, so
+            # /review/ and /checks/ both show something at once.
+            if annotation.transitions.exists():
+                continue
+            services.review.transition(annotation_id=annotation.pk, user=author, action="submit")
+            if number == 1:
+                editor = User.objects.get(username="editor")
+                for action in ("approve", "publish"):
+                    services.review.transition(
+                        annotation_id=annotation.pk, user=editor, action=action
+                    )
