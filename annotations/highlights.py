@@ -34,7 +34,7 @@ def _mark_tags(highlight: HighlightRow) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=20_000)
-def _plain_sentence_html(sentence: SentenceRow, threshold: int) -> str:
+def _plain_sentence_html(sentence: SentenceRow, threshold: int | None) -> str:
     """A sentence with no highlight looks the same every time: draw it once per process."""
     return _sentence_html(sentence, (), threshold, {})
 
@@ -42,18 +42,20 @@ def _plain_sentence_html(sentence: SentenceRow, threshold: int) -> str:
 def _sentence_html(
     sentence: SentenceRow,
     highlights: Sequence[HighlightRow],
-    threshold: int,
+    threshold: int | None,
     tags: dict[int, tuple[str, str]],
 ) -> str:
+    """`threshold` None draws the reader's version: no check-worthiness marks or scores."""
     s_start, s_end, text = sentence.start, sentence.end, sentence.text
     classes = "sentence"
     if sentence.is_headline:
         classes += " headline"
-    if sentence.score >= threshold:
+    if threshold is not None and sentence.score >= threshold:
         classes += " checkworthy"
     opening = (
         f'<span class="{classes}" id="s-{sentence.index}" data-index="{sentence.index}" '
-        f'data-start="{s_start}" data-end="{s_end}" data-score="{sentence.score}">'
+        f'data-start="{s_start}" data-end="{s_end}"'
+        + (f' data-score="{sentence.score}">' if threshold is not None else ">")
     )
     if not highlights:
         body = escape(text)
@@ -73,15 +75,17 @@ def _sentence_html(
             opened = "".join(tags[h.pk][right == h.end] for h in covering)
             parts.append(f"{opened}{piece}{'</mark>' * len(covering)}")
         body = "".join(parts)
+    if threshold is None:
+        return f"{opening}{body}</span>"
     score = (
-        f'<small class="cw" title="Check-worthiness score, 0 to 100" '
-        f'aria-label="check-worthiness {sentence.score}">{sentence.score}</small>'
+        f'<small class="cw" title="Check-worthiness score, 0 to 100">'
+        f'<span class="visually-hidden">check-worthiness </span>{sentence.score}</small>'
     )
     return f"{opening}{body}</span>{score}"
 
 
 def render_paragraphs(
-    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int
+    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int | None
 ) -> list[tuple[int, SafeString]]:
     """[(paragraph number, html)] for sentences in reading order. `annotations` must be sorted
     by (start, -end) so that nesting is stable; they may overlap each other and sentences."""
@@ -108,7 +112,7 @@ def render_paragraphs(
 
 
 def render_text(
-    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int
+    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int | None
 ) -> SafeString:
     """The whole article as one HTML string (one template variable, not a loop of hundreds)."""
     return mark_safe(

@@ -6,6 +6,8 @@ publish move runs, so a verdict never goes public with markup search engines wou
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -176,8 +178,11 @@ def web_annotation(annotation: Annotation, *, with_context: bool = True) -> dict
     return {"@context": ANNO_CONTEXT, **data} if with_context else data
 
 
-def annotation_etag(annotation: Annotation) -> str:
-    return f'"a{annotation.pk}r{annotation.revision}"'
+def annotation_etag(annotation: Annotation, data: dict[str, Any]) -> str:
+    """Changes with the annotation's revision and with anything else it shows (a verdict's
+    label, the article's address), since those are edited elsewhere."""
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    return f'"a{annotation.pk}r{annotation.revision}-{digest[:12]}"'
 
 
 def collection(article: Article, total: int, path: str) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import permissions, queues, selectors, services, standards
@@ -44,6 +45,12 @@ def _jsonld(data: dict[str, Any], request: HttpRequest, status: int = 200) -> Js
     return response
 
 
+def _matches(header: str, etag: str) -> bool:
+    """An If-Match / If-None-Match header names this representation (a list, or *)."""
+    tags = parse_etags(header)
+    return "*" in tags or etag in tags or etag in (t.removeprefix("W/") for t in tags)
+
+
 def _problem(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -53,13 +60,15 @@ def api_annotation(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = get_object_or_404(
         _visible(request).select_related("rating", "author", "version__article"), pk=pk
     )
-    etag = standards.annotation_etag(annotation)
+    data = standards.web_annotation(annotation)
+    etag = standards.annotation_etag(annotation, data)
     if request.method == "PUT":
         return _update(request, annotation, etag)
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response: HttpResponse = HttpResponseNotModified()
+        response["Vary"] = "Accept, Cookie"
     else:
-        response = _jsonld(standards.web_annotation(annotation), request)
+        response = _jsonld(data, request)
     response["ETag"] = etag
     response["Allow"] = "GET, HEAD, PUT"
     return response
@@ -75,7 +84,7 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
     if_match = request.headers.get("If-Match")
     if not if_match:
         return _problem("Send the ETag you read in If-Match.", 428)
-    if if_match.strip() != etag:
+    if not _matches(if_match, etag):
         return _problem("The annotation changed since you read it; read it again.", 412)
     try:
         data = json.loads(request.body)
@@ -108,8 +117,9 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
         return _problem("The annotation changed since you read it; read it again.", 412)
     except services.AnnotationError as exc:
         return _problem(str(exc), 400)
-    response = _jsonld(standards.web_annotation(updated), request)
-    response["ETag"] = standards.annotation_etag(updated)
+    data = standards.web_annotation(updated)
+    response = _jsonld(data, request)
+    response["ETag"] = standards.annotation_etag(updated, data)
     return response
 
 
@@ -130,7 +140,7 @@ def api_article_annotations(request: HttpRequest, pk: int) -> HttpResponse:
     page = request.GET.get("page")
     if page is None:
         return _jsonld(standards.collection(article, total, path), request)
-    if not page.isdigit():
+    if not (page.isascii() and page.isdigit()):
         return _problem("page must be a number from 0.", 400)
     number, size = int(page), standards.ANNO_PAGE_SIZE
     if number * size >= max(total, 1):

@@ -31,7 +31,7 @@ from annotations import selectors, standards
 from annotations.highlights import render_text
 from annotations.models import Annotation, Article, Correction, Source
 
-NO_CHECKWORTHY_MARKS = 101  # scores run 0-100: the public text marks only verdicts
+READER = None  # render_text without the desk's check-worthiness marks and scores
 PUBLIC_STATES_SQL = "('published', 'corrected', 'retracted')"
 
 
@@ -174,9 +174,7 @@ def check_article(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "version": version,
             "claims": claims,
-            "text_html": render_text(
-                selectors.version_sentences(version), rows, NO_CHECKWORTHY_MARKS
-            ),
+            "text_html": render_text(selectors.version_sentences(version), rows, READER),
             "source_changed": newer,
             "organisation": standards.organisation(),
         },

@@ -1,0 +1,266 @@
+"""The public fact-check pages in a real browser: an anonymous reader without JavaScript sees
+the published verdicts (and never a draft), the article with its highlighted claims, a claim
+page with its ClaimReview; axe-core finds no serious or critical WCAG violation on them."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect
+
+from annotations import roles
+from annotations.models import Annotation, Article
+from annotations.services import review
+from annotations.standards import article_url, claim_url
+from tests.browser.axe import AXE_VERSION, axe_source, describe, run_axe
+from tests.conftest import _user_with_role
+from tests.factories import annotate, import_text
+
+pytestmark = pytest.mark.browser
+
+TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+INCOME = "The income of this terrorist organization was about $3 million per day"
+STRIKES = "Russia’s airstrikes hit 32 oil complexes, 11 refineries, 23 oil pumping stations"
+RUDSKOY = "Lieutenant-General Sergey Rudskoy"
+TRUCKS_CLAIM = "Russian strikes destroyed 1,080 oil trucks in two months"
+INCOME_CLAIM = "Islamic State earned $3 million a day from oil before Russian strikes"
+DRAFT_CLAIM = "Russian strikes hit 32 oil complexes and 11 refineries in two months"
+RATIONALE = (
+    "The figure comes from a **Ministry of Defence briefing** and could not be checked "
+    "independently.\n\n- No imagery of the trucks was released\n"
+    "- See the [briefing transcript](https://mil.example/briefing)"
+)
+
+
+@dataclass
+class PublicChecks:
+    article: Article
+    trucks: Annotation
+    income: Annotation
+    draft: Annotation
+
+    @property
+    def article_path(self) -> str:
+        return article_url(self.article)
+
+    @property
+    def claim_path(self) -> str:
+        return claim_url(self.trucks)
+
+
+@pytest.fixture
+def second_editor(team) -> User:  # type: ignore[no-untyped-def]
+    user = _user_with_role(
+        "katrin", roles.EDITOR, is_staff=True, first_name="Katrin", last_name="Berg"
+    )
+    team.members.add(user)
+    return user
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS `rgb(r, g, b)` / `rgba(r, g, b, 1)` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(float(v)) / 255 for v in re.findall(r"[\d.]+", colour)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def publish(claim: Annotation, author: User, approver: User, publisher: User) -> None:
+    """Through the real review service: the author submits, one editor approves, another
+    publishes."""
+    review.transition(annotation_id=claim.pk, user=author, action="submit")
+    review.transition(annotation_id=claim.pk, user=approver, action="approve")
+    review.transition(annotation_id=claim.pk, user=publisher, action="publish")
+    claim.refresh_from_db()
+    assert claim.state == Annotation.State.PUBLISHED
+
+
+@pytest.fixture
+def public_checks(seed_text: str, team, factchecker, editor, second_editor) -> PublicChecks:  # type: ignore[no-untyped-def]
+    article, version = import_text(
+        seed_text, team=team, outlet="Wire service", url="https://wire.example/isis-oil-smuggling"
+    )
+    trucks = annotate(
+        version,
+        TRUCKS,
+        factchecker,
+        verdict="unproven",
+        claim=TRUCKS_CLAIM,
+        claimant=RUDSKOY,
+        rationale=RATIONALE,
+    )
+    income = annotate(
+        version,
+        INCOME,
+        factchecker,
+        verdict="half-true",
+        claim=INCOME_CLAIM,
+        claimant=RUDSKOY,
+        rationale="Estimates at the time ranged from **$1 million to $3 million** a day.",
+    )
+    draft = annotate(version, STRIKES, factchecker, verdict="false", claim=DRAFT_CLAIM)
+    publish(trucks, factchecker, editor, second_editor)
+    publish(income, factchecker, second_editor, editor)
+    return PublicChecks(article=article, trucks=trucks, income=income, draft=draft)
+
+
+def test_anonymous_reader_without_javascript(
+    browser: Browser, live_server, public_checks: PublicChecks, artifacts
+) -> None:  # type: ignore[no-untyped-def]
+    base = live_server.url
+    checks = public_checks
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+
+        # 1. The list: both published claims, newest first; the draft nowhere.
+        response = page.goto(f"{base}/checks/")
+        assert response is not None and response.status == 200
+        expect(page.get_by_role("heading", level=1)).to_have_text("Fact-checks")
+        items = page.locator("ol.check-list li.check")
+        expect(items).to_have_count(2)
+        expect(items.locator("h2")).to_have_text([INCOME_CLAIM, TRUCKS_CLAIM])
+        expect(items.locator(".verdict-chip")).to_have_text(["Half true", "Unproven"])
+        expect(items.first).to_contain_text(RUDSKOY)
+        expect(items.first).to_contain_text("Wire service")
+        expect(page.locator(".summary")).to_have_text("2 fact-checks.")
+        expect(page.locator("main")).not_to_contain_text(DRAFT_CLAIM)
+        page.screenshot(path=artifacts("public-checks.png"), full_page=True)
+
+        # Keyboard: the skip link comes first, then the header's links with a ring that shows.
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Tab")
+        brand = page.locator(".site-header .brand")
+        expect(brand).to_be_focused()
+        ring = brand.evaluate(
+            """el => {
+                const style = getComputedStyle(el);
+                return {style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+                        colour: style.outlineColor,
+                        behind: getComputedStyle(el.closest('header')).backgroundColor};
+            }"""
+        )
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        assert contrast(ring["colour"], ring["behind"]) >= 3, ring
+        page.screenshot(path=artifacts("public-checks-focus.png"))
+
+        # 2. The article: the published claims highlighted with their verdicts; not the draft.
+        page.get_by_role("link", name=TRUCKS_CLAIM).click()
+        expect(page).to_have_url(f"{base}{checks.claim_path}")
+        page.goto(f"{base}{checks.article_path}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(checks.article.title)
+        expect(page.locator("#claims-heading")).to_have_text("2 claims checked")
+        text = page.locator(".archived-text .text")
+        expect(text.locator(".cw")).to_have_count(0)  # the desk's scores stay in the desk
+        for claim, slug, label in (
+            (checks.trucks, "unproven", "Unproven"),
+            (checks.income, "half-true", "Half true"),
+        ):
+            marks = text.locator(f"mark[data-annotation-id='{claim.pk}']")
+            expect(marks.first).to_be_visible()
+            assert {m.get_attribute("data-verdict") for m in marks.all()} == {slug}
+            assert "".join(m.text_content() or "" for m in marks.all()) == claim.exact
+            end = text.locator(f"mark.hl-end[data-annotation-id='{claim.pk}']")
+            expect(end).to_have_count(1)
+            expect(end).to_have_attribute("data-label", label)
+            # The label drawn after the highlight is CSS-generated text: read what is drawn.
+            after = end.evaluate("el => getComputedStyle(el, '::after').content")
+            assert after == json.dumps(label), after
+            section = page.locator(f"#claim-{claim.pk}")
+            expect(section.locator(".verdict-chip")).to_have_text(label)
+            expect(section.locator(".verdict-chip")).to_be_visible()
+            expect(section.locator(".ann-quote")).to_have_text(f"“{claim.exact}”")
+        expect(text.locator(f"mark[data-annotation-id='{checks.draft.pk}']")).to_have_count(0)
+        expect(text.locator("mark", has_text="32 oil complexes")).to_have_count(0)
+        expect(text).to_contain_text(STRIKES)  # the text is there, only not highlighted
+        expect(page.locator("main")).not_to_contain_text(DRAFT_CLAIM)
+        expect(text.locator("mark")).to_have_count(2)  # one mark per claim: no nesting here
+        page.screenshot(path=artifacts("public-article.png"), full_page=True)
+        marked = [p.bounding_box() for p in text.locator("p:has(mark)").all()]
+        top = min(box["y"] for box in marked if box)
+        bottom = max(box["y"] + box["height"] for box in marked if box)
+        left = min(box["x"] for box in marked if box)
+        width = max(box["width"] for box in marked if box)
+        page.screenshot(
+            path=artifacts("public-article-highlights.png"),
+            clip={"x": left, "y": top, "width": width, "height": bottom - top},
+            full_page=True,
+        )
+
+        # 3. A claim page: the claim as its heading, the verdict, one ClaimReview.
+        page.goto(f"{base}{checks.claim_path}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(TRUCKS_CLAIM)
+        expect(page.locator("main .verdict-chip")).to_have_text("Unproven")
+        expect(page.locator("main .verdict-chip")).to_be_visible()
+        expect(page.locator("main")).to_contain_text(RUDSKOY)
+        rationale = page.locator(".ann-rationale")
+        expect(rationale.locator("strong")).to_have_text("Ministry of Defence briefing")
+        expect(rationale.locator("li")).to_have_count(2)
+        expect(rationale.get_by_role("link", name="briefing transcript")).to_have_attribute(
+            "href", "https://mil.example/briefing"
+        )
+        scripts = page.locator('script[type="application/ld+json"]')
+        expect(scripts).to_have_count(1)
+        data = json.loads(scripts.text_content() or "")
+        assert data["@type"] == "ClaimReview"
+        assert data["claimReviewed"] == TRUCKS_CLAIM
+        assert data["reviewRating"]["alternateName"] == "Unproven"
+        assert data["itemReviewed"]["author"]["name"] == RUDSKOY
+        assert (
+            data["itemReviewed"]["appearance"]["url"] == "https://wire.example/isis-oil-smuggling"
+        )
+        assert data["url"].endswith(checks.claim_path), data["url"]
+        page.screenshot(path=artifacts("public-claim.png"), full_page=True)
+
+        # The draft has no public page at all.
+        draft = page.goto(f"{base}/checks/{checks.article.slug}/claims/{checks.draft.pk}/")
+        assert draft is not None and draft.status == 404
+        # Public pages never start a session or set a cookie: shared caches may keep them.
+        assert context.cookies() == []
+    finally:
+        context.close()
+
+
+def test_axe_finds_no_serious_or_critical_violations(
+    page: Page, live_server, public_checks: PublicChecks, artifacts
+) -> None:  # type: ignore[no-untyped-def]
+    axe_js = axe_source()  # the pinned release: cached, or from the npm registry
+    base = live_server.url
+    report: dict[str, dict[str, object]] = {}
+    blocking: list[str] = []
+    for name, path in (
+        ("checks", "/checks/"),
+        ("article", public_checks.article_path),
+        ("claim", public_checks.claim_path),
+    ):
+        response = page.goto(f"{base}{path}")
+        assert response is not None and response.status == 200
+        assert "script-src 'self'" in (response.headers.get("content-security-policy") or "")
+        results = run_axe(page, axe_js)
+        violations, incomplete = results["violations"], results["incomplete"]
+        report[path] = {"violations": violations, "incomplete": incomplete}
+        print(f"\naxe-core {AXE_VERSION} on {path}: {len(violations)} violation(s)")
+        if violations:
+            print(describe(violations))
+        if incomplete:
+            print(f" {len(incomplete)} rule(s) axe could not decide (check by hand):")
+            print(describe(incomplete))
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            blocking.append(f"{path}:\n{describe(serious)}")
+        page.screenshot(path=artifacts(f"public-axe-{name}.png"), full_page=True)
+    Path(artifacts("public-axe.json")).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    assert not blocking, "axe-core found serious or critical violations:\n" + "\n".join(blocking)
