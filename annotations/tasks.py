@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
-from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery import Task, chain, shared_task
+from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from django.db import OperationalError
 
 from annotations import services
 from annotations.fetching import FetchError
@@ -63,3 +65,58 @@ def archive_source(self: Task, source_id: int) -> None:
 def email_notifications(notification_ids: list[int]) -> int:
     """E-mail these notifications to their recipients (those with an address)."""
     return services.review.email_notifications(notification_ids)
+
+
+# --- Related coverage: one task per step, chained. Each step is idempotent (see
+# annotations.services.coverage), so a redelivered message after a lost worker is harmless.
+
+_COVERAGE = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),  # the database went away: transient
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 3,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+}
+
+
+def _coverage_step(task: Task, step: Callable[[int], None], job_id: int) -> int:
+    try:
+        step(job_id)
+    except SoftTimeLimitExceeded:
+        services.coverage.fail(job_id, f"the {task.name.rsplit('_', 1)[-1]} step took too long")
+        raise Ignore() from None
+    return job_id
+
+
+@shared_task(**_COVERAGE)
+def coverage_discover(self: Task, job_id: int) -> int:
+    return _coverage_step(self, services.coverage.discover, job_id)
+
+
+@shared_task(**_COVERAGE)
+def coverage_fetch(self: Task, job_id: int) -> int:
+    return _coverage_step(self, services.coverage.fetch_all, job_id)
+
+
+@shared_task(**_COVERAGE)
+def coverage_extract(self: Task, job_id: int) -> int:
+    return _coverage_step(self, services.coverage.extract_all, job_id)
+
+
+@shared_task(**_COVERAGE)
+def coverage_match(self: Task, job_id: int) -> int:
+    return _coverage_step(self, services.coverage.match, job_id)
+
+
+def start_coverage(job_id: int) -> None:
+    """discover -> fetch -> extract -> match, on the workers."""
+    chain(
+        coverage_discover.si(job_id),
+        coverage_fetch.si(job_id),
+        coverage_extract.si(job_id),
+        coverage_match.si(job_id),
+    ).delay()

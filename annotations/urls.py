@@ -12,6 +12,14 @@ urlpatterns = [
     path("articles/<int:pk>/cards/", views.annotation_cards, name="annotation_cards"),
     path("articles/<int:pk>/annotations/new/", views.annotation_new, name="annotation_new"),
     path("articles/<int:pk>/annotations/", views.annotation_create, name="annotation_create"),
+    path("articles/<int:pk>/coverage/", views.coverage_start, name="coverage_start"),
+    path("coverage/<int:pk>/", views.coverage_job, name="coverage_job"),
+    path("coverage/<int:pk>/again/", views.coverage_rerun, name="coverage_rerun"),
+    path(
+        "coverage/<int:pk>/related/<int:related_pk>/",
+        views.coverage_compare,
+        name="coverage_compare",
+    ),
     # The card template builds these from the card's URL: keep them under annotations/<pk>/.
     path("annotations/<int:pk>/", views.annotation_card, name="annotation_card"),
     path("annotations/<int:pk>/edit/", views.annotation_edit, name="annotation_edit"),

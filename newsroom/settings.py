@@ -222,6 +222,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 
+# Related coverage. Every endpoint is configurable so tests point it at a local server.
+COVERAGE_GDELT_URL = env_str("COVERAGE_GDELT_URL", "https://api.gdeltproject.org/api/v2/doc/doc")
+COVERAGE_NEWSAPI_URL = env_str("COVERAGE_NEWSAPI_URL", "https://newsapi.org/v2/everything")
+COVERAGE_NEWSAPI_KEY = env_str("COVERAGE_NEWSAPI_KEY", "")
+COVERAGE_SEARCH_TEMPLATES = env_list("COVERAGE_SEARCH_TEMPLATES", "")  # ...?q={query}&format=rss
+COVERAGE_MAX_PER_PROVIDER = env_int("COVERAGE_MAX_PER_PROVIDER", 25)
+COVERAGE_MAX_ARTICLES = env_int("COVERAGE_MAX_ARTICLES", 60)
+COVERAGE_CONCURRENCY = env_int("COVERAGE_CONCURRENCY", 12)  # fetches at once, in all
+COVERAGE_PER_HOST = env_int("COVERAGE_PER_HOST", 3)  # fetches at once from one host
+COVERAGE_FETCH_RETRIES = env_int("COVERAGE_FETCH_RETRIES", 1)  # transient errors only
+COVERAGE_FEED_MAX_BYTES = env_int("COVERAGE_FEED_MAX_BYTES", 2 * 1024 * 1024)
+
 # Celery. REDIS_URL is the broker; CELERY_BROKER_URL overrides it (`make run` sets an
 # embedded filesystem broker when no Redis answers). Never eager in the running app.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")

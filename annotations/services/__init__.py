@@ -3,7 +3,7 @@
 Grouped by capability; the names callers need are re-exported here.
 """
 
-from annotations.services import review
+from annotations.services import coverage, review
 from annotations.services.annotations import (
     AnnotationConflict,
     AnnotationError,
@@ -50,6 +50,7 @@ __all__ = [
     "import_job_fail",
     "import_job_retrying",
     "import_job_run",
+    "coverage",
     "quote_match",
     "review",
     "source_add",

@@ -9,6 +9,12 @@ from annotations.views.articles import (
     login_view,
     logout_view,
 )
+from annotations.views.coverage import (
+    coverage_compare,
+    coverage_job,
+    coverage_rerun,
+    coverage_start,
+)
 from annotations.views.public import (
     check_article,
     check_claim,
@@ -48,6 +54,10 @@ from annotations.views.workspace import (
 )
 
 __all__ = [
+    "coverage_compare",
+    "coverage_job",
+    "coverage_rerun",
+    "coverage_start",
     "check_article",
     "check_claim",
     "check_list",

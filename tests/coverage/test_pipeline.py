@@ -1,0 +1,89 @@
+"""The related-coverage pipeline on the seed story, in this process (the Celery path has
+tests of its own): discovery from an RSS feed, concurrent fetches, extraction, matching."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from annotations.models import CoverageMatch, RelatedArticle
+from annotations.services import coverage
+from tests.coverage.conftest import CoverageSite
+from tests.factories import annotate
+
+pytestmark = pytest.mark.django_db
+
+TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+
+
+def test_related_items_outrank_off_topic_and_every_relation_shows(
+    seed_article, coverage_site: CoverageSite, factchecker
+) -> None:
+    _article, version = seed_article
+    annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
+    job = coverage.job_create(
+        version=version,
+        user=factchecker,
+        query=coverage.suggested_query(version),
+        providers=[],
+        feed_urls=[coverage_site.feed_url],
+        start=False,
+    )
+    job = coverage.run(job.pk)
+    assert job.state == "done"
+    assert (job.found, job.extracted, job.failed) == (5, 5, 0)
+    by_relevance = list(job.related.order_by("-relevance").values_list("url", flat=True))
+    on_topic = {coverage_site.pages[n] for n in ("trucks", "income", "denial")}
+    assert set(by_relevance[:3]) == on_topic
+    relations = {
+        (m.related.url.rsplit("/", 1)[-1], m.relation)
+        for m in CoverageMatch.objects.filter(job=job).select_related("related")
+    }
+    assert ("trucks.html", "repeats") in relations
+    assert ("income.html", "differs") in relations
+    assert ("denial.html", "contradicts") in relations
+    assert ("football.html", "not_mentioned") in relations
+    assert not any(r == "football.html" and rel != "not_mentioned" for r, rel in relations)
+    differs = CoverageMatch.objects.filter(job=job, relation="differs").first()
+    assert differs.figures["other"]["unit"] == "USD/day"
+    assert round(differs.figures["other"]["value"] / 1e6, 1) == 1.3  # $40m a month, a day
+
+
+def test_running_a_step_again_duplicates_nothing(
+    seed_article, coverage_site: CoverageSite, factchecker
+) -> None:
+    _article, version = seed_article
+    job = coverage.job_create(
+        version=version,
+        user=factchecker,
+        query="Rudskoy oil",
+        providers=[],
+        feed_urls=[coverage_site.feed_url],
+        start=False,
+    )
+    coverage.run(job.pk)
+    related, matches = RelatedArticle.objects.count(), CoverageMatch.objects.count()
+    for step in (coverage.discover, coverage.fetch_all, coverage.extract_all):
+        step(job.pk)
+    job.state = "matching"
+    job.save()
+    coverage.match(job.pk)
+    assert (RelatedArticle.objects.count(), CoverageMatch.objects.count()) == (related, matches)
+
+
+def test_find_related_json(seed_article, coverage_site: CoverageSite, factchecker, capsys) -> None:
+    article, version = seed_article
+    annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
+    call_command("find_related", str(article.pk), "--feed", coverage_site.feed_url, "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert result["job"]["state"] == "done"
+    assert result["job"]["counts"]["extracted"] == 5
+    assert {"url", "title", "outlet", "published", "relevance"} <= set(result["related"][0])
+    relations = {m["relation"] for m in result["matches"]}
+    assert relations == {"repeats", "differs", "contradicts", "not_mentioned"}
+    differs = next(m for m in result["matches"] if m["relation"] == "differs")
+    assert {"claim", "other"} <= set(differs["figures"])
+    annotated = [m for m in result["matches"] if m["claim"]["annotation_id"]]
+    assert annotated and all(m["claim"]["sentence_index"] >= 0 for m in annotated)
