@@ -1,8 +1,19 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from annotations import selectors, services
-from annotations.models import Annotation, Article, ArticleVersion, ImportJob, Rating, Team
+from annotations.fetching import BlockedURL, check_url
+from annotations.models import (
+    Annotation,
+    Article,
+    ArticleVersion,
+    CoverageFeed,
+    CoverageJob,
+    ImportJob,
+    Rating,
+    Team,
+)
 
 
 @admin.register(Team)
@@ -91,3 +102,43 @@ class AnnotationAdmin(admin.ModelAdmin):
                 return
             restored += 1
         self.message_user(request, f"Restored {restored} annotation(s).")
+
+
+class CoverageFeedForm(forms.ModelForm):
+    class Meta:
+        model = CoverageFeed
+        fields = ["name", "team", "url", "is_active"]
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            check_url(url)  # a private or malformed address is refused here, not at fetch time
+        except BlockedURL as exc:
+            raise forms.ValidationError(f"That address is not allowed: {exc}.") from exc
+        return url
+
+
+@admin.register(CoverageFeed)
+class CoverageFeedAdmin(admin.ModelAdmin):
+    """The RSS/Atom feeds each desk searches for related coverage."""
+
+    form = CoverageFeedForm
+    list_display = ["name", "team", "url", "is_active"]
+    list_filter = ["team", "is_active"]
+    search_fields = ["name", "url"]
+
+
+@admin.register(CoverageJob)
+class CoverageJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "version",
+        "state",
+        "found",
+        "extracted",
+        "matched",
+        "failed",
+        "created_at",
+    ]
+    list_filter = ["state"]
+    readonly_fields = [f.name for f in CoverageJob._meta.fields]

@@ -9,8 +9,10 @@ because httpcore wraps the socket with the request's host as `server_hostname`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -170,12 +172,19 @@ class GuardedNetworkBackend(httpcore.SyncBackend):
         raise last_error
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Building a context loads the CA bundle (tens of milliseconds): do it once per process.
+    A client-side context is safe to share between threads."""
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.HTTPTransport):
     def __init__(self) -> None:
-        super().__init__(retries=0)
+        super().__init__(retries=0, verify=_ssl_context())
         # httpx has no public switch for the network backend; the pool is rebuilt with ours.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=10,
             network_backend=GuardedNetworkBackend(),
         )

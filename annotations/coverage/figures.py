@@ -61,10 +61,13 @@ NOT_UNITS = {
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 QUANTITY = re.compile(
-    rf"(?P<qual>(?:more than|over|at least|upwards of|in excess of|less than|under|up to|fewer than"
-    rf"|at most|about|around|almost|nearly|roughly|some|approximately|close to)\s+)?"
-    rf"(?P<cur>[$€£])?\s?(?P<num>{NUMBER})\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)?\b"
+    rf"(?:(?P<cur>[$€£])\s?)?(?P<num>{NUMBER})\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)?\b"
     rf"(?P<pct>\s?(?:%|percent\b|per cent\b))?",
+    re.IGNORECASE,
+)
+QUALIFIER = re.compile(  # just before the amount: "more than", "about", "almost"...
+    r"\b(more than|over|at least|upwards of|in excess of|less than|under|up to|fewer than"
+    r"|at most|about|around|almost|nearly|roughly|some|approximately|close to)\s+$",
     re.IGNORECASE,
 )
 RATE = re.compile(  # "a month", "per day", "daily", up to four words after the amount
@@ -97,7 +100,9 @@ def _stem(word: str) -> str:
 
 
 def figures(text: str) -> list[Figure]:
-    found = []
+    found: list[Figure] = []
+    if not any(c.isdigit() for c in text):
+        return found
     for match in QUANTITY.finditer(text):
         raw = match.group("num").replace(",", "")
         value = float(raw)
@@ -112,7 +117,9 @@ def figures(text: str) -> list[Figure]:
         ):
             continue  # a year
         value *= SCALES.get(scale, 1.0)
-        qualifier_text = (match.group("qual") or "").strip().lower()
+        before = QUALIFIER.search(text, max(0, match.start() - 20), match.start())
+        qualifier_text = before.group(1).lower() if before else ""
+        start = before.start() if before else match.start()
         qualifier = (
             "at_least"
             if qualifier_text in AT_LEAST
@@ -148,7 +155,7 @@ def figures(text: str) -> list[Figure]:
             unit = "count"
             last = words[:2][-1]
             end = match.end() + after.index(last) + len(last)
-        found.append(Figure(text[match.start() : end].strip(), value, unit, nouns, qualifier))
+        found.append(Figure(text[start:end].strip(), value, unit, nouns, qualifier))
     return found
 
 
@@ -174,7 +181,13 @@ def agrees(claim: Figure, other: Figure) -> bool:
 def compare(claim_text: str, other_text: str) -> tuple[bool | None, dict[str, object]]:
     """(True if the figures agree, False if they differ, None if nothing comparable), and
     the first disagreeing (or agreeing) pair, normalised, for display."""
-    pairs = [(a, b) for a in figures(claim_text) for b in figures(other_text) if comparable(a, b)]
+    return compare_figures(figures(claim_text), figures(other_text))
+
+
+def compare_figures(
+    claim: list[Figure], other: list[Figure]
+) -> tuple[bool | None, dict[str, object]]:
+    pairs = [(a, b) for a in claim for b in other if comparable(a, b)]
     if not pairs:
         return None, {}
     for a, b in pairs:

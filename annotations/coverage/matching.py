@@ -178,52 +178,60 @@ class Match:
     figures: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass
 class _Index:
-    """An inverted index over every sentence of every related article."""
+    """An inverted index over every sentence of every related article. Sentences are
+    numbered globally; each posting list holds (sentence number, weight) pairs, so scoring
+    a claim is a tight loop of list additions."""
 
-    postings: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
-    weights: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)
-    idf: dict[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, related: Sequence[Related]) -> _Index:
-        index = cls()
-        counts: dict[tuple[int, int], Counter[str]] = {}
+    def __init__(self, related: Sequence[Related]) -> None:
+        self.where: list[tuple[int, int]] = []
+        counts: list[Counter[str]] = []
         document_frequency: Counter[str] = Counter()
         for article_number, article in enumerate(related):
             for sentence_number, sentence in enumerate(article.sentences):
                 tf = Counter(terms(sentence))
                 if tf:
-                    counts[(article_number, sentence_number)] = tf
+                    self.where.append((article_number, sentence_number))
+                    counts.append(tf)
                     document_frequency.update(tf.keys())
         total = max(1, len(counts))
-        index.idf = {t: math.log(1 + total / df) for t, df in document_frequency.items()}
-        for key, tf in counts.items():
-            vector = {t: (1 + math.log(n)) * index.idf[t] for t, n in tf.items()}
+        self.idf = {t: math.log(1 + total / df) for t, df in document_frequency.items()}
+        self.postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for number, tf in enumerate(counts):
+            vector = {t: (1 + math.log(n)) * self.idf[t] for t, n in tf.items()}
             norm = math.sqrt(sum(w * w for w in vector.values()))
-            index.weights[key] = {t: w / norm for t, w in vector.items()}
-            for t in vector:
-                index.postings[t].append(key)
-        return index
+            for t, w in vector.items():
+                ids, weights = self.postings[t]
+                ids.append(number)
+                weights.append(w / norm)
 
     def query(self, text: str) -> dict[tuple[int, int], float]:
+        """Cosine similarity of `text` with every sentence sharing a term with it."""
         tf = Counter(t for t in terms(text) if t in self.idf)
         if not tf:
             return {}
         vector = {t: (1 + math.log(n)) * self.idf[t] for t, n in tf.items()}
         norm = math.sqrt(sum(w * w for w in vector.values()))
-        scores: dict[tuple[int, int], float] = defaultdict(float)
+        scores = [0.0] * len(self.where)
+        touched: set[int] = set()
         for t, w in vector.items():
-            for key in self.postings[t]:
-                scores[key] += (w / norm) * self.weights[key][t]
-        return scores
+            ids, weights = self.postings[t]
+            q = w / norm
+            for number, weight in zip(ids, weights, strict=True):
+                scores[number] += q * weight
+            touched.update(ids)
+        return {self.where[n]: scores[n] for n in touched}
 
 
-def _label(claim: Claim, sentence: str) -> tuple[str, dict[str, object]]:
+def _label(
+    claim: Claim,
+    sentence: str,
+    claim_figures: list[figures.Figure],
+    sentence_figures: list[figures.Figure],
+) -> tuple[str, dict[str, object]]:
     if DENIAL.search(sentence) and not DENIAL.search(claim.text):
         return "contradicts", {}
-    agree, shown = figures.compare(claim.text, sentence)
+    agree, shown = figures.compare_figures(claim_figures, sentence_figures)
     if agree is False:
         return "differs", shown
     return "repeats", shown
@@ -234,9 +242,20 @@ def match_all(
 ) -> tuple[list[Match], dict[int, float]]:
     """Every claim against every related article: the best sentence of each, labelled.
     Returns the matches and each related article's relevance (0-1)."""
-    index = _Index.build(related)
+    index = _Index(related)
     claim_markers = [markers(c.text) for c in claims]
     claim_figures = [figures.figures(c.text) for c in claims]
+    sentence_markers: dict[tuple[int, int], frozenset[str]] = {}
+    sentence_figures: dict[tuple[int, int], list[figures.Figure]] = {}
+
+    def read(key: tuple[int, int]) -> tuple[frozenset[str], list[figures.Figure]]:
+        """Each related sentence's entities and figures, worked out once."""
+        if key not in sentence_markers:
+            text = related[key[0]].sentences[key[1]]
+            sentence_markers[key] = markers(text)
+            sentence_figures[key] = figures.figures(text)
+        return sentence_markers[key], sentence_figures[key]
+
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for claim_number, claim in enumerate(claims):
         by_article: dict[int, list[tuple[float, int]]] = defaultdict(list)
@@ -247,14 +266,15 @@ def match_all(
             top = None
             for cosine, sentence_number in candidates[:3]:
                 sentence = related[article_number].sentences[sentence_number]
-                shared = claim_markers[claim_number] & markers(sentence)
+                its_markers, its_figures = read((article_number, sentence_number))
+                shared = claim_markers[claim_number] & its_markers
                 overlap = len(shared) / max(1, len(claim_markers[claim_number]))
                 fuzzy = fuzz.token_sort_ratio(claim.text, sentence) / 100
                 score = 0.6 * cosine + 0.2 * fuzzy + 0.2 * overlap
                 if claim_figures[claim_number] and not any(
                     figures.comparable(a, b)
                     for a in claim_figures[claim_number]
-                    for b in figures.figures(sentence)
+                    for b in its_figures
                 ):
                     score *= 0.5  # a claim about a figure, and a sentence without one
                 if top is None or score > top[0]:
@@ -272,7 +292,12 @@ def match_all(
                 matches.append(Match(claim, article.key, "not_mentioned", round(score, 3)))
                 continue
             sentence = article.sentences[sentence_number]
-            relation, shown = _label(claim, sentence)
+            relation, shown = _label(
+                claim,
+                sentence,
+                claim_figures[claim_number],
+                read((article_number, sentence_number))[1],
+            )
             if relation == "repeats" and not shown and score < REPEAT_THRESHOLD:
                 matches.append(Match(claim, article.key, "not_mentioned", round(score, 3)))
                 continue

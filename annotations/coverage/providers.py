@@ -258,7 +258,9 @@ class ArchiveProvider:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The server a URL names (host and port): what the per-host fetch limit counts."""
+    parts = urlsplit(url)
+    return f"{(parts.hostname or '').lower()}:{parts.port or ''}"
 
 
 PROVIDER_LABELS = {

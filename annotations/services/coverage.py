@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -304,7 +305,7 @@ def extract_all(job_id: int) -> None:
         row.content_hash = digest
         row.canonical_url = canonical
         row.title = row.title or document.title[:500]
-        row.outlet = row.outlet or (document.outlet or "")[:200] or host_of(row.url)
+        row.outlet = row.outlet or (document.outlet or "")[:200] or urlsplit(row.url).netloc
         row.sentences = [[s.start, s.end] for s in split_sentences(text)]
         row.html = b""  # the text is what we keep
         row.status = Status.EXTRACTED

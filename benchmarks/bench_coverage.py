@@ -1,0 +1,130 @@
+"""Related coverage: the fetch pipeline against slow sources, and matching at scale.
+
+Targets (issue: related coverage):
+- 20 sources that each take 300 ms to answer: the whole job (discover, fetch, extract,
+  match) completes in under 2 s; one after another it would take over 6 s;
+- matching 50 related articles against 100 claims: report the time, aim under 1 s.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from _setup import setup_django, teardown_django
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DATABASE = "newsroom_bench_coverage"
+SOURCES = 20
+DELAY = 0.3
+
+
+def main() -> None:
+    setup_django(DATABASE)
+    servers = []
+    try:
+        from bench_workspace import article_text
+        from django.conf import settings
+
+        from annotations import services
+        from annotations.coverage import matching
+        from annotations.ingest.documents import from_plain_text
+        from tests.conftest import LocalWebServer
+        from tests.coverage.conftest import FIXTURES, rss
+
+        settings.FETCH_ALLOW_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+        seed = (
+            Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "seed-article.txt"
+        )
+        version = services.article_import(
+            document=from_plain_text(seed.read_text()), source="paste"
+        ).version
+
+        # 1. Twenty sources, each its own server, each 300 ms to answer.
+        pages = sorted(FIXTURES.glob("*.html"))
+        items = []
+        for number in range(SOURCES):
+            server = LocalWebServer()
+            server.thread.start()
+            servers.append(server)
+            page = (
+                pages[number % len(pages)]
+                .read_text()
+                .replace("<h1>", f"<h1>Report {number}: ", 1)
+                .replace(
+                    'rel="canonical" href="', f'rel="canonical" href="https://s{number}.example/', 1
+                )
+            )
+            items.append((f"Report {number}", server.add("/article.html", page, delay=DELAY)))
+        feed_server = LocalWebServer()
+        feed_server.thread.start()
+        servers.append(feed_server)
+        feed = feed_server.add(
+            "/feed.xml", rss(items), headers={"Content-Type": "application/rss+xml"}
+        )
+        durations = []
+        for _ in range(3):
+            job = services.coverage.job_create(
+                version=version,
+                user=None,
+                query="Rudskoy oil trucks",
+                providers=[],
+                feed_urls=[feed],
+                start=False,
+            )
+            started = time.perf_counter()
+            steps = []
+            for step in (
+                services.coverage.discover,
+                services.coverage.fetch_all,
+                services.coverage.extract_all,
+                services.coverage.match,
+            ):
+                step_started = time.perf_counter()
+                step(job.pk)
+                steps.append(f"{step.__name__} {time.perf_counter() - step_started:.2f}")
+            durations.append(time.perf_counter() - started)
+            job.refresh_from_db()
+            assert job.state == "done" and job.extracted + job.fetched >= SOURCES, (
+                job.state,
+                job.extracted,
+            )
+        print(
+            f"{SOURCES} sources at {DELAY * 1000:.0f} ms each: whole job median "
+            f"{statistics.median(durations):.2f} s (runs: {', '.join(f'{d:.2f}' for d in durations)}; "
+            f"last run by step: {', '.join(steps)}; "
+            f"target < 2 s; one after another ≥ {SOURCES * DELAY:.1f} s)"
+        )
+
+        # 2. Matching: 100 claims against 50 related articles of 40 sentences each.
+        rng = random.Random(3)
+        text = article_text(2100)
+        sentences = [s for s in text.split(". ") if len(s) > 40]
+        claims = [matching.Claim(i, sentences[i]) for i in range(100)]
+        related = [
+            matching.Related(k, f"Article {k}", rng.sample(sentences[100:], 40)) for k in range(50)
+        ]
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            found, _relevance = matching.match_all(claims, related)
+            times.append(time.perf_counter() - started)
+        labelled = sum(1 for m in found if m.relation != "not_mentioned")
+        print(
+            f"matching 100 claims x 50 articles (2,000 sentences): median {statistics.median(times):.2f} s "
+            f"(target < 1 s); {len(found):,} pairs, {labelled:,} mentioned"
+        )
+    finally:
+        for server in servers:
+            server.httpd.shutdown()
+            server.httpd.server_close()
+        teardown_django(DATABASE)
+
+
+if __name__ == "__main__":
+    main()
