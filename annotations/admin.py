@@ -105,6 +105,8 @@ class AnnotationAdmin(admin.ModelAdmin):
 
 
 class CoverageFeedForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https", label="Feed address")
+
     class Meta:
         model = CoverageFeed
         fields = ["name", "team", "url", "is_active"]
