@@ -42,7 +42,8 @@ def build_query(title: str, sentences: list[tuple[str, int]], threshold: int) ->
                 e for e in ENTITY.findall(text) if e.lower() not in STOPWORDS and len(e) > 2
             )
     terms: list[str] = []
-    for term in [*words, *(e for e, _n in entities.most_common())]:
+    for raw in [*words, *(e for e, _n in entities.most_common())]:
+        term = re.sub(r"['’]s$", "", raw)  # "Russia's" is "Russia"
         if term.lower() not in {t.lower() for t in terms}:
             terms.append(term)
     return " ".join(f'"{t}"' if " " in t else t for t in terms[:MAX_TERMS])

@@ -305,7 +305,8 @@ def extract_all(job_id: int) -> None:
         row.content_hash = digest
         row.canonical_url = canonical
         row.title = row.title or document.title[:500]
-        row.outlet = row.outlet or (document.outlet or "")[:200] or urlsplit(row.url).netloc
+        # The page's own site name beats the feed's title (an aggregator lists many outlets).
+        row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
         row.sentences = [[s.start, s.end] for s in split_sentences(text)]
         row.html = b""  # the text is what we keep
         row.status = Status.EXTRACTED

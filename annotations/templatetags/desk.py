@@ -33,3 +33,15 @@ def jsonld(data: object) -> SafeString:
     close the script element."""
     text = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+@register.filter
+def amount(value: float | int | None) -> str:
+    """A normalised figure for people: 1314060.45 -> "1.3 million", 1080 -> "1,080"."""
+    if value is None:
+        return ""
+    number = float(value)
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if abs(number) >= size:
+            return f"{number / size:.1f}".rstrip("0").rstrip(".") + f" {word}"
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
