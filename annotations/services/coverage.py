@@ -94,7 +94,8 @@ def job_create(
         try:
             check_url(url)
         except BlockedURL as exc:
-            raise CoverageError(f"That feed address is not allowed: {exc}.") from exc
+            reason = str(exc).removeprefix("refused: ")
+            raise CoverageError(f"That feed address is not allowed: {reason}.") from exc
     if not providers and not feed_urls:
         raise CoverageError("Choose at least one place to search.")
     job = CoverageJob.objects.create(
@@ -334,7 +335,7 @@ def claims_of(version: ArticleVersion) -> list[matching.Claim]:
         }
         text = annotation.exact
         if annotation.claim:
-            text = f"{annotation.claim}. {annotation.exact}"
+            text = f"{annotation.claim} — “{annotation.exact}”"
         claims.append(matching.Claim(first.index, text, annotation.pk))
     for sentence in snapshot.sentences:
         if sentence.score >= settings.CHECKWORTHY_THRESHOLD and sentence.index not in covered:

@@ -41,7 +41,7 @@ def coverage_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "feeds": feeds,
         "recent": CoverageJob.objects.filter(version__article=article)[:5],
         "query": coverage.suggested_query(version),
-        "chosen": {key for key, _label in providers},
+        "chosen": {key for key, _label in providers if key != "feeds" or feeds},
     }
     if request.method == "POST":
         if not permissions.can_annotate(request.user):
@@ -158,7 +158,9 @@ def coverage_compare(request: HtmxHttpRequest, pk: int, related_pk: int) -> Http
         .order_by("sentence_index")
     )
     left_marks = {m.sentence_index: m for m in pairs}
-    right_marks = {m.related_sentence_index: m for m in pairs}
+    right_marks: dict[int | None, list[CoverageMatch]] = {}
+    for m in pairs:  # two of our claims may line up with one sentence of theirs
+        right_marks.setdefault(m.related_sentence_index, []).append(m)
     ours = selectors.version_sentences(job.version)
     theirs = [(i, text) for i, text in enumerate(related.sentence_texts())]
     return render(
@@ -170,6 +172,6 @@ def coverage_compare(request: HtmxHttpRequest, pk: int, related_pk: int) -> Http
             "related": related,
             "pairs": pairs,
             "ours": [(s, left_marks.get(s.index)) for s in ours],
-            "theirs": [(i, text, right_marks.get(i)) for i, text in theirs],
+            "theirs": [(i, text, right_marks.get(i, [])) for i, text in theirs],
         },
     )
