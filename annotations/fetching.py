@@ -128,7 +128,11 @@ def check_url(url: str) -> httpx.URL:
     are decoded the way the C resolver would decode them, so the message names the real
     address. Host names are resolved later, at connect time.
     """
-    split = urlsplit(url.strip())
+    try:
+        split = urlsplit(url.strip())
+        split.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise BlockedURL(f"refused: not a valid URL ({exc})") from exc
     scheme = split.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise BlockedURL(

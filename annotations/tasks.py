@@ -70,7 +70,18 @@ def email_notifications(notification_ids: list[int]) -> int:
 # --- Related coverage: one task per step, chained. Each step is idempotent (see
 # annotations.services.coverage), so a redelivered message after a lost worker is harmless.
 
+
+class CoverageTask(Task):
+    """A step that fails for good (not a time limit, not a retry) fails its job, so the
+    page says why instead of showing a job that runs for ever."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[no-untyped-def]
+        if args:
+            services.coverage.fail(args[0], f"{type(exc).__name__}: {exc}")
+
+
 _COVERAGE = {
+    "base": CoverageTask,
     "bind": True,
     "acks_late": True,
     "reject_on_worker_lost": True,

@@ -212,6 +212,7 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
         **os.environ,
         "DATABASE_URL": test_database_url(),
         "FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # chained steps, sent by the worker, stay here
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
     }
     process = subprocess.Popen(

@@ -259,8 +259,11 @@ class ArchiveProvider:
 
 def host_of(url: str) -> str:
     """The server a URL names (host and port): what the per-host fetch limit counts."""
-    parts = urlsplit(url)
-    return f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+    try:
+        parts = urlsplit(url)
+        return f"{(parts.hostname or '').lower()}:{parts.port or ''}"
+    except ValueError:  # a malformed address: the fetch refuses it with a message
+        return url[:100]
 
 
 PROVIDER_LABELS = {

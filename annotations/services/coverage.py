@@ -233,7 +233,9 @@ def _fetch_one(pk: int, url: str, per_host: _HostLimits) -> _Fetched:
                 return _Fetched(pk, error=f"not a web page ({result.content_type})")
             return _Fetched(pk, html=result.content, url=result.url)
         except BlockedURL as exc:
-            return _Fetched(pk, error=f"refused: {exc}")
+            return _Fetched(pk, error=str(exc))
+        except ValueError as exc:  # a malformed address that got past the checks
+            return _Fetched(pk, error=f"refused: not a valid URL ({exc})")
         except FetchError as exc:
             if not exc.transient or attempt + 1 == attempts:
                 return _Fetched(pk, error=str(exc))
