@@ -200,20 +200,37 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A real Celery worker process on the real broker, consuming a queue of its own so that
-    parallel runs and leftover messages cannot interfere. Yields the queue name."""
+@dataclass
+class CeleryWorker:
+    queue: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log.read_text() if self.log.exists() else "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def run_celery_worker(log_dir: Path, **extra_env: str) -> Iterator[CeleryWorker]:
+    """A real Celery worker process on the real broker, consuming a queue of its own (and
+    sending chained tasks there too), so that parallel runs and leftover messages cannot
+    interfere. Tasks this process sends go to that queue while it runs."""
     from newsroom.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / "worker.log"
+    log = log_dir / "worker.log"
     env = {
         **os.environ,
         "DATABASE_URL": test_database_url(),
         "FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
         "CELERY_TASK_DEFAULT_QUEUE": queue,  # chained steps, sent by the worker, stay here
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        **extra_env,
     }
     process = subprocess.Popen(
         [
@@ -244,15 +261,14 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
     )
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
+    worker = CeleryWorker(queue, process, log)
     try:
         deadline = time.monotonic() + 60
         while "ready." not in (log.read_text() if log.exists() else ""):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"Celery worker did not start:\n{log.read_text() if log.exists() else ''}"
-                )
+                raise RuntimeError(f"Celery worker did not start:\n{worker.log_tail()}")
             time.sleep(0.2)
-        yield queue
+        yield worker
     finally:
         app.conf.task_default_queue = previous_queue
         os.killpg(process.pid, signal.SIGTERM)
@@ -262,7 +278,17 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         with app.connection_for_write() as connection:
-            connection.default_channel.queue_delete(queue)
+            # Declared again so kombu also removes the queue's binding, not only its messages.
+            channel = connection.default_channel
+            channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+            channel.queue_delete(queue)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real Celery worker (see run_celery_worker). Yields its queue name."""
+    with run_celery_worker(tmp_path) as worker:
+        yield worker.queue
 
 
 @pytest.fixture(autouse=True)

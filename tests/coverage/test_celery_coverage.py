@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -21,7 +17,7 @@ from django.db.models import Count
 
 from annotations.models import CoverageJob, CoverageMatch, RelatedArticle
 from annotations.services import coverage
-from tests.conftest import ROOT, LocalWebServer, test_database_url
+from tests.conftest import CeleryWorker, LocalWebServer, run_celery_worker
 from tests.coverage.conftest import FIXTURES, OFF_TOPIC, ON_TOPIC, CoverageSite, serve_coverage
 from tests.factories import annotate
 
@@ -31,99 +27,16 @@ TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil prod
 Status = RelatedArticle.Status
 
 
-@dataclass
-class Worker:
-    queue: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def log_tail(self, lines: int = 60) -> str:
-        text = self.log.read_text() if self.log.exists() else "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
-
-
-# The worker's own default queue must be the test queue too: the coverage steps are a chain,
-# and each next step is published by the worker, with the worker's default queue. Started
-# with `celery -A newsroom worker -Q test-...` (as tests.conftest.celery_worker_process does),
-# the worker would send coverage_fetch to the shared "celery" queue, where this worker never
-# sees it (and any other worker on the machine could pick it up).
-LAUNCHER = """
-import os, sys
-from newsroom.celery import app
-app.conf.task_default_queue = os.environ["TEST_CELERY_QUEUE"]
-app.worker_main(sys.argv[1:])
-"""
+Worker = CeleryWorker
 
 
 @pytest.fixture
 def worker(transactional_db, tmp_path: Path) -> Iterator[Worker]:  # type: ignore[no-untyped-def]
-    """tests.conftest.celery_worker_process, but (1) the worker publishes chained tasks to
-    the test queue, and (2) the process is yielded: the test needs the main worker's PID to
-    find its pool children."""
-    from newsroom.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "FETCH_ALLOW_NETWORKS": "127.0.0.1/32",
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "TEST_CELERY_QUEUE": queue,
-        # All five fixture pages fetched at once, so which ones are in flight when a test
-        # kills the fetch step does not depend on which thread won a per-host slot.
-        "COVERAGE_PER_HOST": "10",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            LAUNCHER,
-            "worker",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--concurrency",
-            "2",
-            "--pool",
-            "prefork",
-            "--loglevel",
-            "info",
-            "--without-gossip",
-            "--without-mingle",
-            "--logfile",
-            str(log),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        deadline = time.monotonic() + 60
-        while "ready." not in (log.read_text() if log.exists() else ""):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"Celery worker did not start:\n{log.read_text() if log.exists() else ''}"
-                )
-            time.sleep(0.2)
-        yield Worker(queue, process, log)
-    finally:
-        app.conf.task_default_queue = previous_queue
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        with app.connection_for_write() as connection:
-            connection.default_channel.queue_delete(queue)
+    """A real worker, yielded whole: the SIGKILL test needs its PID to find the pool."""
+    # All five fixture pages fetched at once, so which ones are in flight when a test kills
+    # the fetch step does not depend on which thread won a per-host slot.
+    with run_celery_worker(tmp_path, COVERAGE_PER_HOST="10") as running:
+        yield running
 
 
 def wait_until_finished(job: CoverageJob, worker: Worker, timeout: float = 60) -> CoverageJob:
