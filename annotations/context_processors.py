@@ -14,7 +14,9 @@ def desk(request: HttpRequest) -> dict[str, object]:
     user = request.user
     return {
         "site_name": settings.SITE_NAME,
-        "desk_counts": SimpleLazyObject(lambda: queues.counts(user)),  # type: ignore[arg-type]
+        "desk_counts": SimpleLazyObject(
+            lambda: queues.counts(user, getattr(request, "desk_signature", None))  # type: ignore[arg-type]
+        ),  # type: ignore[arg-type]
         "can_import": SimpleLazyObject(lambda: permissions.can_annotate(user)),
         "can_review": SimpleLazyObject(lambda: permissions.can_review(user)),
     }

@@ -259,20 +259,15 @@ class Counts:
     approved: int = 0
     unread: int = 0
 
-    def for_queue(self, slug: str) -> int | None:
-        return {
-            "mine": self.mine,
-            "needs-review": self.needs_review,
-            "approved": self.approved,
-        }.get(slug)
 
-
-def counts(user: User) -> Counts:
-    """What waits, for the navigation. Kept in the cache under the desk's change signature,
-    so a page costs one small query until something changes, then two more."""
+def counts(user: User, signature: str | None = None) -> Counts:
+    """What waits, for the navigation. Kept in the cache under the desk's change signature
+    (pass it if the caller has read it already), so a page costs one small query until
+    something changes, then two more."""
     if not user.is_authenticated or not permissions.can_review(user):
         return Counts()
-    key = f"desk-counts:{user.pk}:{hashlib.sha256(change_signature().encode()).hexdigest()[:16]}"
+    signature = signature or change_signature()
+    key = f"desk-counts:{user.pk}:{hashlib.sha256(signature.encode()).hexdigest()[:16]}"
     cached = cache.get(key)
     if cached is None:
         cached = _counts(user)

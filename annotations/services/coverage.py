@@ -8,7 +8,6 @@ discover -> fetch (concurrent, capped overall and per host) -> extract + segment
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
 import threading
 import time
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from annotations import permissions, selectors
@@ -49,7 +48,6 @@ from annotations.models import (
     RelatedArticle,
 )
 
-log = logging.getLogger(__name__)
 Status = RelatedArticle.Status
 State = CoverageJob.State
 
@@ -385,15 +383,15 @@ def match(job_id: int) -> None:
 
 
 def fail(job_id: int, reason: str) -> None:
-    CoverageJob.objects.filter(pk=job_id).exclude(state=State.DONE).update(
-        state=State.FAILED,
-        errors=F("errors"),
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    job = CoverageJob.objects.get(pk=job_id)
-    job.errors = [*job.errors, {"source": "job", "error": reason}]
-    job.save(update_fields=["errors"])
+    """End the job as failed, with the reason beside the sources' own errors."""
+    with transaction.atomic():
+        job = CoverageJob.objects.select_for_update().get(pk=job_id)
+        if job.state == State.DONE:
+            return
+        job.state = State.FAILED
+        job.errors = [*job.errors, {"source": "job", "error": reason}]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "errors", "finished_at", "updated_at"])
 
 
 def run(job_id: int) -> CoverageJob:

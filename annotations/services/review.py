@@ -155,30 +155,33 @@ def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
     return None
 
 
-def allowed_actions(user: User, annotation: Annotation) -> list[Action]:
-    """The moves `user` could make now (for drawing buttons; the service checks again)."""
+def allowed_actions(
+    user: User, annotation: Annotation, approvals: list[int] | None = None
+) -> list[Action]:
+    """The moves `user` could make now (for drawing buttons; the service checks again).
+    `approvals` (from `approvals_this_round`) saves a query when the caller has it."""
+    approved = annotation.state == State.IN_REVIEW and user.pk in (
+        approvals if approvals is not None else approvals_this_round(annotation)
+    )
     return [
         action
         for name in BUTTON_ACTIONS
         if refusal(user, annotation, action := ACTIONS[name]) is None
-        and not (name == "approve" and _approved_this_round(annotation, user))
+        and not (name == "approve" and approved)
     ]
 
 
-def _round_started(annotation: Annotation) -> Transition | None:
-    return annotation.transitions.filter(action="submit").order_by("-created_at", "-id").first()
-
-
-def _approvals_this_round(annotation: Annotation) -> list[int]:
-    submitted = _round_started(annotation)
-    approvals = annotation.transitions.filter(action="approve")
-    if submitted is not None:
-        approvals = approvals.filter(id__gt=submitted.id)
-    return list(approvals.values_list("actor_id", flat=True))
-
-
-def _approved_this_round(annotation: Annotation, user: User) -> bool:
-    return annotation.state == State.IN_REVIEW and user.pk in _approvals_this_round(annotation)
+def approvals_this_round(annotation: Annotation) -> list[int]:
+    """Who approved the claim since it was last submitted (one query)."""
+    approvers: list[int] = []
+    for action, actor_id in annotation.transitions.order_by("created_at", "id").values_list(
+        "action", "actor_id"
+    ):
+        if action == "submit":
+            approvers = []
+        elif action == "approve":
+            approvers.append(actor_id)
+    return approvers
 
 
 def required_approvals(annotation: Annotation) -> int:
@@ -244,7 +247,7 @@ def transition(
                 )
         target = move.target
         if action == "approve":
-            approvers = _approvals_this_round(annotation)
+            approvers = approvals_this_round(annotation)
             if user.pk in approvers:
                 raise ReviewError("You already approved this; another editor must approve it too.")
             if len(approvers) + 1 < required_approvals(annotation):

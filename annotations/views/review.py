@@ -57,8 +57,10 @@ def review_queue(request: HtmxHttpRequest, queue: str) -> HttpResponse:
     if current is None:
         raise Http404("No such queue.")
     # Taken before the reads, so a change made while drawing shows on the next poll.
+    signature = queues.change_signature()
+    request.desk_signature = signature  # type: ignore[attr-defined]  # the header counts reuse it
     etag = queues.poll_etag(
-        queues.change_signature(),
+        signature,
         request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
         request.get_full_path(),
     )
@@ -236,11 +238,11 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
     )
     is_reviewer = permissions.is_editor(user) and permissions.in_team_of(user, annotation)
     correctable = review.refusal(user, annotation, review.ACTIONS["correct"]) is None
-    approvals = review._approvals_this_round(annotation)
+    approvals = review.approvals_this_round(annotation)
     return {
         "annotation": annotation,
         "article": annotation.version.article,
-        "actions": review.allowed_actions(user, annotation),
+        "actions": review.allowed_actions(user, annotation, approvals),
         "approvals": len(approvals),
         "required_approvals": review.required_approvals(annotation),
         "is_author": annotation.author_id == user.pk,
