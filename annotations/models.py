@@ -188,6 +188,7 @@ class Rating(models.Model):
     value = models.SmallIntegerField(help_text="Numeric rating for ClaimReview (higher is truer).")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the scale.")
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -371,6 +372,7 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["annotation", "position", "id"]

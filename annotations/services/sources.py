@@ -95,7 +95,9 @@ def source_move(*, source_id: int, user: User, direction: str) -> None:
         siblings[index], siblings[other] = siblings[other], siblings[index]
         for position, sibling in enumerate(siblings):
             if sibling.position != position:
-                Source.objects.filter(pk=sibling.pk).update(position=position)
+                Source.objects.filter(pk=sibling.pk).update(
+                    position=position, updated_at=timezone.now()
+                )
 
 
 def _normalise_for_matching(text: str) -> str:
@@ -149,6 +151,7 @@ def source_archive(source_id: int) -> Source:
             quote_found=None if score is None else score >= QUOTE_FOUND_THRESHOLD,
             title=source.title or (document.title or "")[:300],
             publisher=source.publisher or (document.outlet or "")[:200],
+            updated_at=timezone.now(),
         )
     source.refresh_from_db()
     return source
@@ -160,6 +163,7 @@ def _archive_failed(source: Source, reason: str) -> Source:
             archive_status=Source.ArchiveStatus.FAILED,
             archive_error=reason[:1000],
             archived_at=timezone.now(),
+            updated_at=timezone.now(),
         )
     source.refresh_from_db()
     return source
