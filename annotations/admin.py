@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from annotations import selectors, services
 from annotations.fetching import BlockedURL, check_url
 from annotations.models import (
     Annotation,
@@ -14,6 +13,7 @@ from annotations.models import (
     Rating,
     Team,
 )
+from annotations.workspace import selectors, services
 
 
 @admin.register(Team)

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from annotations import permissions, queues
+from annotations import permissions
+from annotations.review import selectors as queues
 
 
 def desk(request: HttpRequest) -> dict[str, object]:

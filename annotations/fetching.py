@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import random
 import socket
 import ssl
 import time
@@ -259,3 +260,8 @@ def fetch(url: str, *, max_bytes: int | None = None, accept: str | None = None) 
             except httpx.HTTPError as exc:
                 raise FetchError(f"fetch failed: {exc.__class__.__name__}", transient=True) from exc
     raise FetchError(f"too many redirects (more than {settings.FETCH_MAX_REDIRECTS})")
+
+
+def backoff_seconds(retries: int) -> float:
+    """Exponential backoff with full jitter, capped at a minute."""
+    return random.uniform(0, min(60.0, 2.0 ** (retries + 1)))

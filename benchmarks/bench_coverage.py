@@ -31,8 +31,9 @@ def main() -> None:
         from bench_workspace import article_text
         from django.conf import settings
 
-        from annotations import services
-        from annotations.coverage import matching
+        from annotations.coverage import matching, pipeline
+        from annotations.coverage import services as coverage
+        from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
         from tests.conftest import LocalWebServer
         from tests.coverage.conftest import FIXTURES, rss
@@ -69,7 +70,7 @@ def main() -> None:
         )
         durations = []
         for _ in range(3):
-            job = services.coverage.job_create(
+            job = coverage.coverage_job_create(
                 version=version,
                 user=None,
                 query="Rudskoy oil trucks",
@@ -80,10 +81,10 @@ def main() -> None:
             started = time.perf_counter()
             steps = []
             for step in (
-                services.coverage.discover,
-                services.coverage.fetch_all,
-                services.coverage.extract_all,
-                services.coverage.match,
+                pipeline.coverage_job_discover,
+                pipeline.coverage_job_fetch,
+                pipeline.coverage_job_extract,
+                pipeline.coverage_job_match,
             ):
                 step_started = time.perf_counter()
                 step(job.pk)

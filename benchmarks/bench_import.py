@@ -60,7 +60,7 @@ def generate(size: int, seed: int) -> str:
 def main() -> None:
     setup_django()
     try:
-        from annotations import services
+        from annotations.ingest import services
         from annotations.ingest.analyse import analyse
         from annotations.ingest.documents import from_plain_text
 

@@ -52,9 +52,11 @@ def main() -> None:
     try:
         from django.contrib.auth.models import Group, User
 
-        from annotations import services
+        from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
         from annotations.models import Rating, Team
+        from annotations.review import services as review
+        from annotations.workspace import services as workspace
 
         team = Team.objects.create(name="Bench desk", slug="bench-desk")
         version = services.article_import(
@@ -69,13 +71,13 @@ def main() -> None:
             people[name].groups.add(Group.objects.get(name=role))
             team.members.add(people[name])
         start = version.text.index(PHRASE)
-        claim, _ = services.annotation_create(
+        claim, _ = workspace.annotation_create(
             version=version,
             author=people["author"],
             start=start,
             end=start + len(PHRASE),
             exact=PHRASE,
-            data=services.AnnotationInput(
+            data=workspace.AnnotationInput(
                 rating=Rating.objects.get(slug="unproven"),
                 claim="Russia destroyed 1,080 oil trucks",
                 claimant="Lieutenant-General Sergey Rudskoy",
@@ -83,7 +85,7 @@ def main() -> None:
             ),
         )
         for user, action in (("author", "submit"), ("one", "approve"), ("two", "publish")):
-            services.review.transition(annotation_id=claim.pk, user=people[user], action=action)
+            review.claim_move(annotation_id=claim.pk, user=people[user], action=action)
         path = f"/checks/{version.article.slug}/claims/{claim.pk}/"
 
         gunicorn = start_gunicorn(PORT)

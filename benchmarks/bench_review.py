@@ -40,7 +40,7 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
 
-        from annotations import services
+        from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
         from annotations.models import Annotation, Rating, Team
 

@@ -109,7 +109,7 @@ def main() -> None:
         from django.contrib.sessions.backends.db import SessionStore
         from django.db.models import Max, Min
 
-        from annotations import services
+        from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
         from annotations.models import Annotation
 

@@ -1,4 +1,4 @@
-"""The Celery app. Tasks live in each app's tasks.py and take ids, never model instances."""
+"""The Celery app. Tasks live in each capability's tasks.py and take ids, never model instances."""
 
 import os
 
@@ -8,4 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live beside the services they call, one tasks.py per capability.
+app.autodiscover_tasks(
+    [f"annotations.{capability}" for capability in ("ingest", "workspace", "review", "coverage")]
+)

@@ -59,7 +59,7 @@ class QueuePollMiddleware:
         ):
             session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
             if session_key:
-                from annotations import queues
+                from annotations.review import selectors as queues
 
                 etag = queues.poll_etag(
                     queues.change_signature(), session_key, request.get_full_path()
@@ -73,9 +73,10 @@ class QueuePollMiddleware:
 
 class PublicPageCacheMiddleware:
     """Serves the public pages (/checks/, /api/claimreview.json) from the cache, before the
-    rest of the middleware runs: one indexed query ("when did anything public last change?")
-    and one cache read. The key carries that time, so publishing, correcting or retracting
-    anything makes every cached page stale at once; nothing is ever purged by hand.
+    rest of the middleware runs: one query for the public signature
+    (`annotations.publishing.signature`) and one cache read. The key carries the signature, so
+    any change to what a public page shows makes every cached page stale at once; nothing is
+    ever purged by hand.
 
     Only responses the public views mark as cacheable are stored, with the headers the
     other middleware added (CSP, frame and content-type options)."""
@@ -90,15 +91,14 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         from django.core.cache import cache
 
-        from annotations.views import public
+        from annotations.publishing import signature
 
-        changed = public.last_public_change()
-        request.public_changed = changed  # type: ignore[attr-defined]
-        etag = public.public_etag(changed, request.get_full_path())
-        unchanged = public.not_modified(request, changed, etag)
+        current = signature.current()
+        request.public_signature = current  # type: ignore[attr-defined]
+        unchanged = signature.not_modified(request, current)
         if unchanged is not None:
             return unchanged
-        key = f"public-page:{etag.strip(chr(34))}"
+        key = current.cache_key(request.get_full_path())
         cached = cache.get(key)
         if cached is not None:
             content, headers = cached

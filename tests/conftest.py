@@ -19,9 +19,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
-from annotations import roles, selectors
+from annotations import roles
 from annotations.models import Rating
 from annotations.scale import ensure_default_scale
+from annotations.workspace import selectors
 from tests.factories import TeamFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent

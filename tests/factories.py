@@ -3,9 +3,10 @@ from __future__ import annotations
 import factory
 from django.contrib.auth.models import User
 
-from annotations import services
+from annotations.ingest import services as ingest
 from annotations.ingest.documents import from_plain_text
 from annotations.models import Article, ArticleVersion, Team
+from annotations.workspace import services
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -31,7 +32,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
 def import_text(text: str, **kwargs: object) -> tuple[Article, ArticleVersion]:
     """Import through the real service, as a fact-checker's paste would."""
-    result = services.article_import(
+    result = ingest.article_import(
         document=from_plain_text(text),
         source=ArticleVersion.Source.PASTE,
         **kwargs,  # type: ignore[arg-type]

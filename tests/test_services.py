@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from annotations import services
+from annotations.ingest import services
 from annotations.ingest.documents import from_plain_text
 from annotations.models import Article, ArticleVersion, Sentence
 from tests.factories import import_text

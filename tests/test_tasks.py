@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from annotations.ingest.tasks import import_article_url
 from annotations.models import Article, ImportJob
-from annotations.tasks import import_article_url
 from tests.conftest import ARTICLE_HTML, LocalWebServer
 
 pytestmark = pytest.mark.django_db

@@ -141,7 +141,7 @@ def test_reading_page_escapes_text(reader_client: Client) -> None:
 
 
 def test_older_versions_stay_readable(reader_client: Client, seed_text: str) -> None:
-    from annotations import services
+    from annotations.ingest import services
     from annotations.ingest.documents import from_plain_text
 
     article, _ = import_text(seed_text, url="https://wire.example/a")
@@ -290,7 +290,7 @@ def test_url_import_queues_a_job_after_commit(
     factchecker_client: Client, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     queued: list[int] = []
-    from annotations import tasks
+    from annotations.ingest import tasks
 
     monkeypatch.setattr(tasks.import_article_url, "delay", lambda job_id: queued.append(job_id))
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,8 +6,8 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations import queues
 from annotations.models import Source
+from annotations.review import selectors as queues
 
 register = template.Library()
 

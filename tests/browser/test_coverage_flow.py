@@ -5,7 +5,7 @@ compares one article side by side; a private-network feed address is refused on 
 The live server has no Celery worker. Submitting the form queues the real task chain on the
 real broker, on a queue of this test's own that nothing consumes (so no other worker on the
 machine picks it up, and the message is deleted afterwards); the test then runs the same steps
-the worker would, in this process, through `coverage.run`, and the open page follows."""
+the worker would, in this process, through `pipeline.coverage_job_run`, and the open page follows."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from annotations.coverage import pipeline
 from annotations.models import CoverageJob, RelatedArticle
-from annotations.services import coverage
 from tests.browser.conftest import log_in
 from tests.conftest import LocalWebServer
 from tests.coverage.conftest import OFF_TOPIC, ON_TOPIC, TITLES, CoverageSite, serve_coverage
@@ -166,14 +166,14 @@ def test_find_related_coverage_watch_it_run_and_compare(
     page.evaluate("window.__noReload = true")
 
     # The worker's first step, run here: the polled region updates in place.
-    coverage.discover(job.pk)
+    pipeline.coverage_job_discover(job.pk)
     expect(progress).to_contain_text("Searching the sources")
     expect(progress.locator(".counts")).to_contain_text("5 found · 0 fetched")
     assert page.evaluate("window.__noReload") is True
     page.screenshot(path=artifacts("coverage-progress.png"), full_page=True)
 
     # Every step (the first again is harmless): once done, the page redraws with the matrix.
-    job = coverage.run(job.pk)
+    job = pipeline.coverage_job_run(job.pk)
     assert job.state == CoverageJob.State.DONE
     matrix = page.locator("table.matrix")
     expect(matrix).to_be_visible()

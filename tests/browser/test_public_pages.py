@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from annotations import roles
 from annotations.models import Annotation, Article
-from annotations.services import review
-from annotations.standards import article_url, claim_url
+from annotations.publishing.standards import article_url, claim_url
+from annotations.review import services as review
 from tests.browser.axe import AXE_VERSION, axe_source, describe, run_axe
 from tests.conftest import _user_with_role
 from tests.factories import annotate, import_text
@@ -77,9 +77,9 @@ def contrast(first: str, second: str) -> float:
 def publish(claim: Annotation, author: User, approver: User, publisher: User) -> None:
     """Through the real review service: the author submits, one editor approves, another
     publishes."""
-    review.transition(annotation_id=claim.pk, user=author, action="submit")
-    review.transition(annotation_id=claim.pk, user=approver, action="approve")
-    review.transition(annotation_id=claim.pk, user=publisher, action="publish")
+    review.claim_move(annotation_id=claim.pk, user=author, action="submit")
+    review.claim_move(annotation_id=claim.pk, user=approver, action="approve")
+    review.claim_move(annotation_id=claim.pk, user=publisher, action="publish")
     claim.refresh_from_db()
     assert claim.state == Annotation.State.PUBLISHED
 

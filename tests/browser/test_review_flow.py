@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from annotations import roles
 from annotations.models import Annotation, Notification, Transition
-from annotations.services import review
+from annotations.review import services as review
 from tests.browser.conftest import log_in
 from tests.conftest import _user_with_role
 from tests.factories import annotate, import_text
@@ -164,7 +164,7 @@ def test_submit_send_back_fix_approve_publish(
             verdict="unproven",
             claim="32 oil sites hit",
         )
-        review.transition(annotation_id=own.pk, user=editor, action="submit")
+        review.claim_move(annotation_id=own.pk, user=editor, action="submit")
         jonas.goto(f"{base}/review/claims/{own.pk}/")
         expect(jonas.locator("#claim-state")).to_have_text("In review")
         expect(jonas.locator(".review-actions .notice")).to_have_text(

@@ -15,8 +15,10 @@ import psutil
 import pytest
 from django.db.models import Count
 
+from annotations.coverage import pipeline
+from annotations.coverage import selectors as coverage_selectors
+from annotations.coverage import services as coverage
 from annotations.models import CoverageJob, CoverageMatch, RelatedArticle
-from annotations.services import coverage
 from tests.conftest import CeleryWorker, LocalWebServer, run_celery_worker
 from tests.coverage.conftest import FIXTURES, OFF_TOPIC, ON_TOPIC, CoverageSite, serve_coverage
 from tests.factories import annotate
@@ -52,10 +54,10 @@ def wait_until_finished(job: CoverageJob, worker: Worker, timeout: float = 60) -
 
 
 def start_job(version, user, site: CoverageSite, *, start: bool = True) -> CoverageJob:  # type: ignore[no-untyped-def]
-    return coverage.job_create(
+    return coverage.coverage_job_create(
         version=version,
         user=user,
-        query=coverage.suggested_query(version),
+        query=coverage_selectors.suggested_query(version),
         providers=[],
         feed_urls=[site.feed_url],
         start=start,
@@ -130,7 +132,7 @@ def test_a_pool_child_killed_mid_fetch_is_replaced_and_the_job_finishes_once(
     site = serve_coverage(web_server)
 
     # The reference: the same feed, every step in this process, nothing killed.
-    clean = coverage.run(start_job(version, factchecker, site, start=False).pk)
+    clean = pipeline.coverage_job_run(start_job(version, factchecker, site, start=False).pk)
     assert clean.state == CoverageJob.State.DONE
 
     # Now trucks answers at once (so the step has written a result before the kill) and
@@ -201,7 +203,7 @@ def test_a_crashing_step_does_not_leave_the_job_running_forever(
         f"<item><title>Good</title><link>{page}</link></item></channel></rss>",
         headers={"Content-Type": "application/rss+xml"},
     )
-    job = coverage.job_create(
+    job = coverage.coverage_job_create(
         version=version, user=factchecker, query="Rudskoy oil", providers=[], feed_urls=[feed]
     )
 

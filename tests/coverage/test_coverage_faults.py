@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from annotations.coverage import pipeline
+from annotations.coverage import services as coverage
 from annotations.coverage.providers import ProviderError, parse_feed
 from annotations.models import CoverageJob, RelatedArticle
-from annotations.services import coverage
 from tests.conftest import ARTICLE_HTML, LocalWebServer
 from tests.coverage.conftest import FIXTURES, TITLES, rss, serve_coverage
 
@@ -32,7 +33,7 @@ PASSWD = Path("/etc/passwd")
 
 def new_job(version, user) -> CoverageJob:  # type: ignore[no-untyped-def]
     """A job that is not started: the test records what "discovery" found itself."""
-    return coverage.job_create(
+    return coverage.coverage_job_create(
         version=version, user=user, query="Rudskoy oil", providers=["feeds"], start=False
     )
 
@@ -43,12 +44,12 @@ def job_with_items(version, user, urls: list[str]) -> CoverageJob:  # type: igno
     feed = rss([(f"Item {i}", url) for i, url in enumerate(urls)]).encode()
     candidates = parse_feed(feed)
     assert [c.url for c in candidates] == urls
-    coverage.record_candidates(job, "feed", candidates)
+    pipeline.record_candidates(job, "feed", candidates)
     return job
 
 
 def after_discovery(job: CoverageJob) -> CoverageJob:
-    for step in (coverage.fetch_all, coverage.extract_all, coverage.match):
+    for step in (pipeline.coverage_job_fetch, pipeline.coverage_job_extract, pipeline.coverage_job_match):
         step(job.pk)
     return CoverageJob.objects.get(pk=job.pk)
 
@@ -196,7 +197,7 @@ def test_a_malformed_item_url_fails_that_item_not_the_job(
 def test_a_malformed_feed_address_is_a_coverage_error(version, factchecker) -> None:  # type: ignore[no-untyped-def]
     """check_url() lets urlsplit's ValueError out, so the start form answers 500."""
     with pytest.raises(coverage.CoverageError, match="not allowed"):
-        coverage.job_create(
+        coverage.coverage_job_create(
             version=version,
             user=factchecker,
             query="Rudskoy oil",
@@ -284,7 +285,7 @@ def test_a_hostile_feed_is_a_source_error_and_finds_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     page = web_server.add("/news/trucks.html", fixture_page("trucks"))
     feed = web_server.add("/evil.xml", HOSTILE_FEEDS[name](page), headers=FEED_HEADERS)
-    job = coverage.job_create(
+    job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
         query="Rudskoy oil",
@@ -294,7 +295,7 @@ def test_a_hostile_feed_is_a_source_error_and_finds_nothing(
     )
 
     started = time.monotonic()
-    job = coverage.run(job.pk)
+    job = pipeline.coverage_job_run(job.pk)
 
     assert time.monotonic() - started < 10
     assert job.state == CoverageJob.State.DONE
@@ -324,7 +325,7 @@ def test_feed_problems_are_source_errors_not_job_failures(
     sneaky = web_server.redirect("/sneaky.xml", "http://169.254.169.254/latest/meta-data/")
     broken = web_server.add("/broken.xml", "<rss><channel><item>", headers=FEED_HEADERS)
     missing = web_server.url("/gone.xml")
-    job = coverage.job_create(
+    job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
         query="Rudskoy oil",
@@ -333,7 +334,7 @@ def test_feed_problems_are_source_errors_not_job_failures(
         start=False,
     )
 
-    job = coverage.run(job.pk)
+    job = pipeline.coverage_job_run(job.pk)
 
     assert job.state == CoverageJob.State.DONE
     errors = [e["error"] for e in job.errors]
@@ -567,7 +568,7 @@ def test_fetches_run_concurrently_within_the_overall_and_per_host_caps(
     job = job_with_items(version, factchecker, urls)
 
     started = time.monotonic()
-    coverage.fetch_all(job.pk)
+    pipeline.coverage_job_fetch(job.pk)
     elapsed = time.monotonic() - started
 
     assert set(RelatedArticle.objects.filter(job=job).values_list("status", flat=True)) == {
@@ -591,7 +592,7 @@ def test_the_per_host_cap_holds_on_one_host(
     job = job_with_items(version, factchecker, urls)
 
     started = time.monotonic()
-    coverage.fetch_all(job.pk)
+    pipeline.coverage_job_fetch(job.pk)
     elapsed = time.monotonic() - started
 
     assert RelatedArticle.objects.filter(job=job, status=Status.FETCHED).count() == 20

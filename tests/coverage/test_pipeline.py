@@ -8,8 +8,10 @@ import json
 import pytest
 from django.core.management import call_command
 
+from annotations.coverage import pipeline
+from annotations.coverage import selectors as coverage_selectors
+from annotations.coverage import services as coverage
 from annotations.models import CoverageMatch, RelatedArticle
-from annotations.services import coverage
 from tests.coverage.conftest import CoverageSite
 from tests.factories import annotate
 
@@ -23,15 +25,15 @@ def test_related_items_outrank_off_topic_and_every_relation_shows(
 ) -> None:
     _article, version = seed_article
     annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
-    job = coverage.job_create(
+    job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
-        query=coverage.suggested_query(version),
+        query=coverage_selectors.suggested_query(version),
         providers=[],
         feed_urls=[coverage_site.feed_url],
         start=False,
     )
-    job = coverage.run(job.pk)
+    job = pipeline.coverage_job_run(job.pk)
     assert job.state == "done"
     assert (job.found, job.extracted, job.failed) == (5, 5, 0)
     by_relevance = list(job.related.order_by("-relevance").values_list("url", flat=True))
@@ -55,7 +57,7 @@ def test_running_a_step_again_duplicates_nothing(
     seed_article, coverage_site: CoverageSite, factchecker
 ) -> None:
     _article, version = seed_article
-    job = coverage.job_create(
+    job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
         query="Rudskoy oil",
@@ -63,13 +65,13 @@ def test_running_a_step_again_duplicates_nothing(
         feed_urls=[coverage_site.feed_url],
         start=False,
     )
-    coverage.run(job.pk)
+    pipeline.coverage_job_run(job.pk)
     related, matches = RelatedArticle.objects.count(), CoverageMatch.objects.count()
-    for step in (coverage.discover, coverage.fetch_all, coverage.extract_all):
+    for step in (pipeline.coverage_job_discover, pipeline.coverage_job_fetch, pipeline.coverage_job_extract):
         step(job.pk)
     job.state = "matching"
     job.save()
-    coverage.match(job.pk)
+    pipeline.coverage_job_match(job.pk)
     assert (RelatedArticle.objects.count(), CoverageMatch.objects.count()) == (related, matches)
 
 

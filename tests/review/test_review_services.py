@@ -1,4 +1,4 @@
-"""The verdict workflow service (`annotations.services.review`), through its public calls.
+"""The verdict workflow service (`annotations.review.services`), through its public calls.
 
 Every claim is created and moved through the real services, on the real database; the
 tests look at what people would notice: the state, the messages, the rows left behind.
@@ -27,7 +27,10 @@ from annotations.models import (
     Team,
     Transition,
 )
-from annotations.services import annotation_delete, review
+from annotations.review import conversation
+from annotations.review import services as review
+from annotations.review.notifications import notifications_email
+from annotations.workspace.services import annotation_delete
 from tests.factories import TeamFactory, UserFactory, annotate, import_text
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +114,7 @@ def claim(
 
 
 def move(annotation: Annotation, user: User, action: str, comment: str = "") -> Annotation:
-    moved, _record = review.transition(
+    moved, _record = review.claim_move(
         annotation_id=annotation.pk, user=user, action=action, comment=comment
     )
     return moved
@@ -135,7 +138,7 @@ def drive(annotation: Annotation, state: str, *, author: User, reviewer: User) -
         comment = "Check the figure again." if review.ACTIONS[action].needs_comment else ""
         annotation = move(annotation, user, action, comment=comment)
     if state == State.CORRECTED:
-        review.correct(
+        review.claim_correct(
             annotation_id=annotation.pk,
             user=reviewer,
             note="The figure was wrong.",
@@ -143,7 +146,7 @@ def drive(annotation: Annotation, state: str, *, author: User, reviewer: User) -
             rationale="",
         )
     elif state == State.RETRACTED:
-        review.retract(annotation_id=annotation.pk, user=reviewer, note="Source withdrawn.")
+        review.claim_retract(annotation_id=annotation.pk, user=reviewer, note="Source withdrawn.")
     annotation = Annotation.objects.get(pk=annotation.pk)
     assert annotation.state == state
     return annotation
@@ -240,7 +243,7 @@ def expected_refusal(action: str, role: str) -> str:
 
 def attempt(action: str, annotation: Annotation, user: User) -> None:
     if action == "correct":
-        review.correct(
+        review.claim_correct(
             annotation_id=annotation.pk,
             user=user,
             note="Sales rose 16 percent, not 18.",
@@ -248,10 +251,10 @@ def attempt(action: str, annotation: Annotation, user: User) -> None:
             rationale="The authority's annual report gives 16 percent.",
         )
     elif action == "retract":
-        review.retract(annotation_id=annotation.pk, user=user, note="The source was withdrawn.")
+        review.claim_retract(annotation_id=annotation.pk, user=user, note="The source was withdrawn.")
     else:
         comment = "Please check the figure." if review.ACTIONS[action].needs_comment else ""
-        review.transition(annotation_id=annotation.pk, user=user, action=action, comment=comment)
+        review.claim_move(annotation_id=annotation.pk, user=user, action=action, comment=comment)
 
 
 def test_the_matrix_covers_every_action() -> None:
@@ -475,7 +478,7 @@ def test_a_stale_form_changes_nothing(desk: Desk, version) -> None:
     before = snapshot(annotation)
 
     with pytest.raises(review.StaleState) as stale:
-        review.transition(
+        review.claim_move(
             annotation_id=annotation.pk,
             user=desk.editor,
             action="request_changes",
@@ -484,7 +487,7 @@ def test_a_stale_form_changes_nothing(desk: Desk, version) -> None:
         )
 
     assert "Approved" in str(stale.value)
-    assert review.display_name(desk.driver) in str(stale.value)
+    assert conversation.display_name(desk.driver) in str(stale.value)
     assert "Nothing was done" in str(stale.value)
     assert snapshot(annotation) == before
 
@@ -495,11 +498,11 @@ def test_stale_correction_and_assignment_change_nothing(desk: Desk, version) -> 
         claim(version, desk.author), State.PUBLISHED, author=desk.author, reviewer=desk.driver
     )
     seen = annotation.revision
-    review.retract(annotation_id=annotation.pk, user=desk.driver, note="Source withdrawn.")
+    review.claim_retract(annotation_id=annotation.pk, user=desk.driver, note="Source withdrawn.")
     before = snapshot(annotation)
 
     with pytest.raises(review.StaleState):
-        review.correct(
+        review.claim_correct(
             annotation_id=annotation.pk,
             user=desk.editor,
             note="Wrong figure.",
@@ -514,7 +517,7 @@ def test_stale_correction_and_assignment_change_nothing(desk: Desk, version) -> 
     move(draft, desk.author, "submit")
     before = snapshot(draft)
     with pytest.raises(review.StaleState):
-        review.assign(annotation_id=draft.pk, user=desk.editor, assignee=desk.driver, revision=seen)
+        review.claim_assign(annotation_id=draft.pk, user=desk.editor, assignee=desk.driver, revision=seen)
     assert snapshot(draft) == before
 
 
@@ -625,7 +628,7 @@ def test_assign_to_an_editor_of_the_team(desk: Desk, in_review: Annotation) -> N
     """An editor hands the review to another editor of the desk, who is told."""
     revision = in_review.revision
 
-    review.assign(annotation_id=in_review.pk, user=desk.editor, assignee=desk.driver)
+    review.claim_assign(annotation_id=in_review.pk, user=desk.editor, assignee=desk.driver)
 
     in_review.refresh_from_db()
     assert in_review.assignee == desk.driver and in_review.revision == revision + 1
@@ -642,9 +645,9 @@ def test_assign_to_someone_who_cannot_review_is_refused(
     before = snapshot(in_review)
 
     with pytest.raises(review.ReviewError) as refused:
-        review.assign(annotation_id=in_review.pk, user=desk.editor, assignee=assignee)
+        review.claim_assign(annotation_id=in_review.pk, user=desk.editor, assignee=assignee)
 
-    assert review.display_name(assignee) in str(refused.value)
+    assert conversation.display_name(assignee) in str(refused.value)
     assert "World desk" in str(refused.value)
     assert snapshot(in_review) == before
 
@@ -654,7 +657,7 @@ def test_a_factchecker_cannot_assign(desk: Desk, in_review: Annotation) -> None:
     before = snapshot(in_review)
 
     with pytest.raises(PermissionDenied, match="Only editors of the article's team"):
-        review.assign(annotation_id=in_review.pk, user=desk.author, assignee=desk.editor)
+        review.claim_assign(annotation_id=in_review.pk, user=desk.author, assignee=desk.editor)
     assert snapshot(in_review) == before
 
 
@@ -676,7 +679,7 @@ def test_bulk_approve_reports_each_claim(desk: Desk, version) -> None:
     missing = Annotation.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
     before_own, before_draft = snapshot(own), snapshot(draft)
 
-    outcomes = review.bulk(
+    outcomes = review.bulk_apply(
         user=desk.editor, annotation_ids=[theirs.pk, own.pk, draft.pk, missing], action="approve"
     )
 
@@ -703,7 +706,7 @@ def test_bulk_approve_reports_each_claim(desk: Desk, version) -> None:
 
 def test_bulk_accepts_any_iterable_of_ids(desk: Desk, in_review: Annotation) -> None:
     """bulk() takes an Iterable of ids: a generator must work like a list."""
-    outcomes = review.bulk(
+    outcomes = review.bulk_apply(
         user=desk.editor, annotation_ids=(pk for pk in [in_review.pk]), action="approve"
     )
 
@@ -720,7 +723,7 @@ def test_bulk_first_of_two_approvals_says_one_more_is_needed(two_approvals: Desk
         claim(version, desk.author), State.IN_REVIEW, author=desk.author, reviewer=desk.driver
     )
 
-    [outcome] = review.bulk(user=desk.editor, annotation_ids=[annotation.pk], action="approve")
+    [outcome] = review.bulk_apply(user=desk.editor, annotation_ids=[annotation.pk], action="approve")
 
     assert outcome.ok and outcome.message == "Approval recorded; one more editor must approve."
     assert Annotation.objects.get(pk=annotation.pk).state == State.IN_REVIEW
@@ -743,7 +746,7 @@ def test_correct_changes_the_verdict_and_keeps_the_old_one(
     old_rating, old_rationale = published.rating, published.rationale
     false = Rating.objects.get(slug="false")
 
-    correction = review.correct(
+    correction = review.claim_correct(
         annotation_id=published.pk,
         user=desk.editor,
         note="  The annual report gives 16 percent.  ",
@@ -774,7 +777,7 @@ def test_correct_changes_the_verdict_and_keeps_the_old_one(
 
 def test_retract_marks_the_claim_retracted(desk: Desk, published: Annotation) -> None:
     """A retraction keeps the verdict but marks it retracted, with the public note."""
-    correction = review.retract(
+    correction = review.claim_retract(
         annotation_id=published.pk, user=desk.editor, note="The source withdrew the figures."
     )
 
@@ -796,7 +799,7 @@ def test_corrections_need_a_public_note(
 
     with pytest.raises(review.ReviewError, match="Write the public note"):
         if action == "correct":
-            review.correct(
+            review.claim_correct(
                 annotation_id=published.pk,
                 user=desk.editor,
                 note=note,
@@ -804,7 +807,7 @@ def test_corrections_need_a_public_note(
                 rationale="New rationale.",
             )
         else:
-            review.retract(annotation_id=published.pk, user=desk.editor, note=note)
+            review.claim_retract(annotation_id=published.pk, user=desk.editor, note=note)
     assert snapshot(published) == before
 
 
@@ -821,7 +824,7 @@ def test_a_correction_that_changes_nothing_is_refused(
     before = snapshot(published)
 
     with pytest.raises(review.ReviewError, match="Nothing changed"):
-        review.correct(
+        review.claim_correct(
             annotation_id=published.pk,
             user=desk.editor,
             note="Fixed.",
@@ -841,8 +844,8 @@ def test_notifications_are_emailed_with_a_link_to_the_claim(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     desk.other_factchecker.email = ""
     desk.other_factchecker.save()
-    review.assign(annotation_id=in_review.pk, user=desk.editor, assignee=desk.driver)
-    review.add_comment(annotation_id=in_review.pk, user=desk.editor, body="@bea and @dora: look.")
+    review.claim_assign(annotation_id=in_review.pk, user=desk.editor, assignee=desk.driver)
+    review.comment_add(annotation_id=in_review.pk, user=desk.editor, body="@bea and @dora: look.")
     notifications = list(Notification.objects.select_related("recipient"))
     assert {n.recipient for n in notifications} == {
         desk.driver,
@@ -850,7 +853,7 @@ def test_notifications_are_emailed_with_a_link_to_the_claim(
         desk.author,
     }
 
-    sent = review.email_notifications([n.pk for n in notifications])
+    sent = notifications_email([n.pk for n in notifications])
 
     with_address = [n for n in notifications if n.recipient.email]
     assert sent == len(mailoutbox) == len(with_address) == 3  # dora twice, amira once

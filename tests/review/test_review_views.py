@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from annotations import roles
 from annotations.models import Annotation, Notification
-from annotations.services import review
+from annotations.review import services as review
 from tests.conftest import _user_with_role
 from tests.factories import annotate, import_text
 
@@ -48,7 +48,7 @@ def submitted(article, author: User, phrase: str = CLAIM) -> Annotation:  # type
         claim="Russia destroyed 1,080 oil trucks",
         claimant="Lieutenant-General Sergey Rudskoy",
     )
-    review.transition(annotation_id=annotation.pk, user=author, action="submit")
+    review.claim_move(annotation_id=annotation.pk, user=author, action="submit")
     annotation.refresh_from_db()
     return annotation
 
@@ -77,7 +77,7 @@ def test_queue_page_costs_the_same_queries_for_few_and_many_claims(
     def fill(count: int) -> None:
         for sentence in sentences[:count]:
             annotation = annotate(version, sentence.text, factchecker)
-            review.transition(annotation_id=annotation.pk, user=factchecker, action="submit")
+            review.claim_move(annotation_id=annotation.pk, user=factchecker, action="submit")
 
     client = client_for(editor)
     fill(2)
@@ -104,7 +104,7 @@ def test_unchanged_poll_gets_304_and_a_change_gets_the_new_list(
     again = client.get("/review/needs-review/", HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again.content == b""
 
-    review.transition(annotation_id=claim.pk, user=second_editor, action="approve")
+    review.claim_move(annotation_id=claim.pk, user=second_editor, action="approve")
     changed = client.get("/review/needs-review/", HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
@@ -166,7 +166,7 @@ def test_stale_form_changes_nothing_and_says_why(
 ) -> None:
     claim = submitted(article, factchecker)
     seen = claim.revision
-    review.transition(
+    review.claim_move(
         annotation_id=claim.pk, user=second_editor, action="request_changes", comment="Source?"
     )
     response = client_for(editor).post(
@@ -289,7 +289,7 @@ def test_csrf_is_required_for_moves(article, factchecker, editor) -> None:
 
 def test_notifications_count_list_and_mark_read(article, factchecker, editor) -> None:
     claim = submitted(article, factchecker)
-    review.transition(
+    review.claim_move(
         annotation_id=claim.pk,
         user=editor,
         action="request_changes",
@@ -306,8 +306,8 @@ def test_notifications_count_list_and_mark_read(article, factchecker, editor) ->
 
 def test_dashboard_draws_the_desk(article, factchecker, editor, second_editor) -> None:
     claim = submitted(article, factchecker)
-    review.transition(annotation_id=claim.pk, user=editor, action="approve")
-    review.transition(annotation_id=claim.pk, user=second_editor, action="publish")
+    review.claim_move(annotation_id=claim.pk, user=editor, action="approve")
+    review.claim_move(annotation_id=claim.pk, user=second_editor, action="publish")
     page = client_for(editor).get("/review/dashboard/")
     assert page.status_code == 200
     doc = lxml_html.fromstring(page.content)
@@ -322,8 +322,8 @@ def test_published_claims_are_no_longer_editable_in_the_workspace(
     article, factchecker, editor, second_editor
 ) -> None:
     claim = submitted(article, factchecker)
-    review.transition(annotation_id=claim.pk, user=editor, action="approve")
-    review.transition(annotation_id=claim.pk, user=second_editor, action="publish")
+    review.claim_move(annotation_id=claim.pk, user=editor, action="approve")
+    review.claim_move(annotation_id=claim.pk, user=second_editor, action="publish")
     response = client_for(editor).post(
         f"/annotations/{claim.pk}/edit/",
         {"revision": claim.revision + 2, "verdict": "false", "claim": "changed"},

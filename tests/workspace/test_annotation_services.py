@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from annotations import services
-from annotations.anchoring import snap_to_words, suggest_claimant
 from annotations.markup import render_rationale
 from annotations.models import Annotation, AnnotationEvent, Rating
+from annotations.workspace import services
+from annotations.workspace.anchoring import snap_to_words, suggest_claimant
 from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ def test_soft_delete_keeps_the_row_and_admin_restores(version, factchecker, edit
 def test_history_records_who_changed_what_including_bulk_updates(
     version, factchecker, editor
 ) -> None:  # type: ignore[no-untyped-def]
-    from annotations import selectors
+    from annotations.workspace import selectors
 
     annotation = annotate(version, TRUCKS, factchecker, claim="first claim")
     services.annotation_update(

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from annotations import services
 from annotations.models import Source, SourceEvent
-from annotations.tasks import archive_source
+from annotations.workspace import services
+from annotations.workspace.tasks import archive_source
 from tests.conftest import ARTICLE_HTML, LocalWebServer
 from tests.factories import annotate, import_text
 

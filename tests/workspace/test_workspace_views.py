@@ -383,7 +383,7 @@ def test_delete_removes_the_card_and_the_highlight(
 def test_history_panel_lists_changes_in_constant_queries(
     factchecker_client: Client, version, factchecker, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    from annotations import services
+    from annotations.workspace import services
 
     annotation = annotate(version, TRUCKS, factchecker, claim="First")
     for n in range(5):
@@ -444,7 +444,7 @@ def test_private_or_script_source_urls_are_refused_in_the_form(
 
 
 def test_source_endpoints_deny_others(reader_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
-    from annotations import services
+    from annotations.workspace import services
 
     annotation = annotate(version, TRUCKS, factchecker)
     source = services.source_add(
@@ -498,7 +498,7 @@ def test_cached_text_is_redrawn_after_every_kind_of_change(
 
     Rating.objects.filter(slug="half-true").update(label="Partly true")
     second = annotate(version, "1,080 trucks", factchecker, verdict="half-true")
-    from annotations import selectors
+    from annotations.workspace import selectors
 
     selectors.forget_ratings()
     page = factchecker_client.get(url).content.decode()

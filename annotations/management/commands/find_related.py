@@ -12,10 +12,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations import selectors
+from annotations.coverage import pipeline, services
+from annotations.coverage import selectors as coverage_selectors
 from annotations.coverage.providers import available
+from annotations.ingest import selectors
 from annotations.models import Article, CoverageMatch, RelatedArticle
-from annotations.services import coverage
 
 
 class Command(BaseCommand):
@@ -47,17 +48,17 @@ class Command(BaseCommand):
         else:
             providers = [] if options["feed"] else [k for k, _l in available()]
         try:
-            job = coverage.job_create(
+            job = services.coverage_job_create(
                 version=version,
                 user=None,
-                query=options["query"] or coverage.suggested_query(version),
+                query=options["query"] or coverage_selectors.suggested_query(version),
                 providers=providers,
                 feed_urls=options["feed"],
                 start=False,
             )
-        except coverage.CoverageError as exc:
+        except services.CoverageError as exc:
             raise CommandError(str(exc)) from exc
-        job = coverage.run(job.pk)
+        job = pipeline.coverage_job_run(job.pk)
         result = report(job.pk)
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations import services
 from annotations.fetching import BlockedURL, check_url
+from annotations.ingest import services
 from annotations.ingest.documents import DocumentError, decode_bytes, from_upload
+from annotations.ingest.tasks import import_article_url
 from annotations.models import ArticleVersion, ImportJob, Team
-from annotations.tasks import import_article_url
 
 
 def _parse_published(value: str) -> date | datetime:

@@ -17,10 +17,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management.base import BaseCommand, CommandParser
 
-from annotations import roles, services
+from annotations import roles
 from annotations.ingest.documents import from_upload
+from annotations.ingest.services import article_import
 from annotations.models import ArticleVersion, Rating, Team
+from annotations.review import services as review
 from annotations.scale import ensure_default_scale
+from annotations.workspace.services import AnnotationInput, annotation_create
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -103,7 +106,7 @@ class Command(BaseCommand):
         versions = {}
         for filename, outlet, published, url in DEMO_ARTICLES:
             data = (DEMO_DIR / filename).read_bytes()
-            versions[filename] = services.article_import(
+            versions[filename] = article_import(
                 document=from_upload(filename, data),
                 source=ArticleVersion.Source.CLI,
                 user=factchecker,
@@ -126,13 +129,13 @@ class Command(BaseCommand):
             start = version.text.find(phrase)
             if start < 0:
                 continue
-            annotation, _created = services.annotation_create(
+            annotation, _created = annotation_create(
                 version=version,
                 author=author,
                 start=start,
                 end=start + len(phrase),
                 exact=phrase,
-                data=services.AnnotationInput(
+                data=AnnotationInput(
                     rating=ratings.get(verdict),
                     claim=claim,
                     claimant="Maria Okafor",
@@ -147,10 +150,10 @@ class Command(BaseCommand):
             # /review/ and /checks/ both show something at once.
             if annotation.transitions.exists():
                 continue
-            services.review.transition(annotation_id=annotation.pk, user=author, action="submit")
+            review.claim_move(annotation_id=annotation.pk, user=author, action="submit")
             if number == 1:
                 editor = User.objects.get(username="editor")
                 for action in ("approve", "publish"):
-                    services.review.transition(
+                    review.claim_move(
                         annotation_id=annotation.pk, user=editor, action=action
                     )

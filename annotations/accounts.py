@@ -1,0 +1,54 @@
+"""Logging in and out (Django's views, with throttling), and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing for a while after repeated failures for one username
+    from one address, so passwords cannot be guessed at speed."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": "Too many failed attempts. Wait a few minutes and try again.",
+    }
+
+    def _throttle_key(self) -> str:
+        username = (self.data.get("username") or "").strip().lower()
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        return f"login-failures:{address}:{username}"
+
+    def clean(self) -> dict[str, Any]:
+        key = self._throttle_key()
+        if cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT:
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+            raise
+
+
+login_view = auth_views.LoginView.as_view(
+    authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
+)
+logout_view = auth_views.LogoutView.as_view()
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the compose health check: the app answers and reaches the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,345 @@
+"""Related coverage, step by step. Each step is safe to run twice (a worker killed midway
+re-runs it): rows are keyed by (job, URL), work is picked by status, matches are replaced
+in one transaction. The Celery tasks in `annotations.coverage.tasks` chain the steps;
+`annotations.coverage.services` creates and starts jobs.
+
+discover -> fetch (concurrent, capped overall and per host) -> extract + segment -> match
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.coverage import matching, selectors
+from annotations.coverage.providers import (
+    ArchiveProvider,
+    Candidate,
+    FeedProvider,
+    GdeltProvider,
+    NewsApiProvider,
+    Provider,
+    ProviderError,
+    SearchTemplateProvider,
+    host_of,
+)
+from annotations.fetching import BlockedURL, FetchError, fetch
+from annotations.ingest.documents import DocumentError, from_html, from_plain_text
+from annotations.ingest.segment import split_sentences
+from annotations.models import (
+    Annotation,
+    ArticleVersion,
+    CoverageJob,
+    CoverageMatch,
+    RelatedArticle,
+)
+from annotations.workspace import selectors as workspace_selectors
+
+Status = RelatedArticle.Status
+State = CoverageJob.State
+
+
+def _providers(job: CoverageJob) -> list[Provider]:
+    chosen: list[Provider] = []
+    keys = set(job.providers)
+    if "feeds" in keys:
+        chosen += [FeedProvider(feed.url, label=feed.name) for feed in selectors.team_feeds(job.version)]
+    chosen += [FeedProvider(url, label="Feed given for this run") for url in job.feed_urls]
+    if "search" in keys:
+        chosen += [SearchTemplateProvider(t) for t in settings.COVERAGE_SEARCH_TEMPLATES]
+    if "gdelt" in keys and settings.COVERAGE_GDELT_URL:
+        chosen.append(GdeltProvider(settings.COVERAGE_GDELT_URL))
+    if "newsapi" in keys and settings.COVERAGE_NEWSAPI_KEY:
+        chosen.append(NewsApiProvider(settings.COVERAGE_NEWSAPI_URL, settings.COVERAGE_NEWSAPI_KEY))
+    if "archive" in keys:
+        chosen.append(ArchiveProvider(exclude_article_id=job.version.article_id))
+    return chosen
+
+
+def _set_state(job_id: int, state: str) -> None:
+    CoverageJob.objects.filter(pk=job_id).exclude(state__in=[State.DONE, State.FAILED]).update(
+        state=state, updated_at=timezone.now()
+    )
+
+
+def _counts(job_id: int) -> None:
+    rows = RelatedArticle.objects.filter(job_id=job_id)
+    CoverageJob.objects.filter(pk=job_id).update(
+        found=rows.count(),
+        fetched=rows.filter(
+            status__in=[Status.FETCHED, Status.EXTRACTED, Status.DUPLICATE]
+        ).count(),
+        extracted=rows.filter(status=Status.EXTRACTED).count(),
+        failed=rows.filter(status=Status.FAILED).count(),
+        updated_at=timezone.now(),
+    )
+
+
+# --- 1. Discover ---------------------------------------------------------------------------------
+
+
+def record_candidates(job: CoverageJob, provider: str, candidates: list[Candidate]) -> int:
+    """Store what a provider found. The same URL twice (from two providers, or a re-run)
+    is one row."""
+    rows = [
+        RelatedArticle(
+            job=job,
+            provider=provider,
+            url=c.url[:2000],
+            title=c.title,
+            outlet=c.outlet,
+            published_at=c.published,
+            text=c.text,
+            status=Status.FETCHED if c.text else Status.FOUND,
+        )
+        for c in candidates
+        if c.url
+    ]
+    created = RelatedArticle.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def coverage_job_discover(job_id: int) -> None:
+    job = CoverageJob.objects.select_related("version__article").get(pk=job_id)
+    if job.is_finished:
+        return
+    _set_state(job_id, State.DISCOVERING)
+    errors = []
+    for provider in _providers(job):
+        try:
+            candidates = provider.discover(job.query)
+        except ProviderError as exc:
+            errors.append({"source": provider.label, "error": str(exc)})
+            continue
+        room = settings.COVERAGE_MAX_ARTICLES - RelatedArticle.objects.filter(job=job).count()
+        if room > 0:
+            record_candidates(job, provider.key, candidates[:room])
+    CoverageJob.objects.filter(pk=job_id).update(errors=errors)
+    _counts(job_id)
+
+
+# --- 2. Fetch ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Fetched:
+    pk: int
+    html: bytes = b""
+    url: str = ""
+    error: str = ""
+
+
+class _HostLimits:
+    """At most `limit` fetches at once per host."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.semaphores: dict[str, threading.Semaphore] = defaultdict(
+            lambda: threading.Semaphore(self.limit)
+        )
+
+    def __call__(self, host: str) -> threading.Semaphore:
+        with self.lock:
+            return self.semaphores[host]
+
+
+def _fetch_one(pk: int, url: str, per_host: _HostLimits) -> _Fetched:
+    """Runs in a thread: HTTP only, no database."""
+    attempts = settings.COVERAGE_FETCH_RETRIES + 1
+    for attempt in range(attempts):
+        try:
+            with per_host(host_of(url)):
+                result = fetch(url, accept="text/html,application/xhtml+xml")
+            if result.status >= 400:
+                raise FetchError(
+                    f"the server answered HTTP {result.status}",
+                    transient=result.status >= 500 or result.status == 429,
+                )
+            if result.content_type not in {"text/html", "application/xhtml+xml", "text/plain", ""}:
+                return _Fetched(pk, error=f"not a web page ({result.content_type})")
+            return _Fetched(pk, html=result.content, url=result.url)
+        except BlockedURL as exc:
+            return _Fetched(pk, error=str(exc))
+        except ValueError as exc:  # a malformed address that got past the checks
+            return _Fetched(pk, error=f"refused: not a valid URL ({exc})")
+        except FetchError as exc:
+            if not exc.transient or attempt + 1 == attempts:
+                return _Fetched(pk, error=str(exc))
+            time.sleep(random.uniform(0, 0.4 * 2**attempt))  # backoff with full jitter
+    return _Fetched(pk, error="gave up")  # pragma: no cover - the loop always returns
+
+
+def coverage_job_fetch(job_id: int) -> None:
+    job = CoverageJob.objects.get(pk=job_id)
+    if job.is_finished:
+        return
+    _set_state(job_id, State.FETCHING)
+    todo = list(
+        RelatedArticle.objects.filter(job_id=job_id, status=Status.FOUND).values_list("pk", "url")
+    )
+    per_host = _HostLimits(settings.COVERAGE_PER_HOST)
+    with ThreadPoolExecutor(max_workers=max(1, settings.COVERAGE_CONCURRENCY)) as pool:
+        futures = [pool.submit(_fetch_one, pk, url, per_host) for pk, url in todo]
+        for future in futures:
+            done = future.result()
+            if done.error:
+                RelatedArticle.objects.filter(pk=done.pk).update(
+                    status=Status.FAILED, error=done.error
+                )
+            else:
+                RelatedArticle.objects.filter(pk=done.pk, status=Status.FOUND).update(
+                    status=Status.FETCHED, html=done.html, canonical_url=done.url[:2000]
+                )
+    _counts(job_id)
+
+
+# --- 3. Extract and segment -------------------------------------------------------------------------
+
+
+def coverage_job_extract(job_id: int) -> None:
+    job = CoverageJob.objects.get(pk=job_id)
+    if job.is_finished:
+        return
+    _set_state(job_id, State.EXTRACTING)
+    seen_hashes = set(
+        RelatedArticle.objects.filter(job_id=job_id, status=Status.EXTRACTED).values_list(
+            "content_hash", flat=True
+        )
+    )
+    seen_urls = set(
+        RelatedArticle.objects.filter(job_id=job_id, status=Status.EXTRACTED)
+        .exclude(canonical_url="")
+        .values_list("canonical_url", flat=True)
+    )
+    for row in RelatedArticle.objects.filter(job_id=job_id, status=Status.FETCHED).order_by("pk"):
+        try:
+            if row.text:  # from our own archive: already text
+                document = from_plain_text(row.text)
+            else:
+                document = from_html(bytes(row.html), url=row.canonical_url or row.url)
+        except DocumentError as exc:
+            row.status, row.error = Status.FAILED, f"no article text: {exc}"
+            row.save(update_fields=["status", "error"])
+            continue
+        text = document.text
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        canonical = (document.canonical_url or row.canonical_url or row.url)[:2000]
+        if digest in seen_hashes or canonical in seen_urls:
+            row.status, row.error = Status.DUPLICATE, "the same article as another result"
+            row.save(update_fields=["status", "error"])
+            continue
+        seen_hashes.add(digest)
+        seen_urls.add(canonical)
+        row.text = text
+        row.content_hash = digest
+        row.canonical_url = canonical
+        row.title = row.title or document.title[:500]
+        # The page's own site name beats the feed's title (an aggregator lists many outlets).
+        row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
+        row.sentences = [[s.start, s.end] for s in split_sentences(text)]
+        row.html = b""  # the text is what we keep
+        row.status = Status.EXTRACTED
+        row.save()
+    _counts(job_id)
+
+
+# --- 4. Match ------------------------------------------------------------------------------------
+
+
+def claims_of(version: ArticleVersion) -> list[matching.Claim]:
+    """The annotations on this version, and the check-worthy sentences none of them covers."""
+    snapshot = workspace_selectors.version_snapshot(version)
+    claims = []
+    covered: set[int] = set()
+    for annotation in Annotation.objects.alive().filter(version=version).order_by("start"):
+        first = next(
+            (s for s in snapshot.sentences if s.start <= annotation.start < s.end),
+            snapshot.sentences[0],
+        )
+        covered |= {
+            s.index
+            for s in snapshot.sentences
+            if s.start < annotation.end and s.end > annotation.start
+        }
+        text = annotation.exact
+        if annotation.claim:
+            text = f"{annotation.claim} — “{annotation.exact}”"
+        claims.append(matching.Claim(first.index, text, annotation.pk))
+    for sentence in snapshot.sentences:
+        if sentence.score >= settings.CHECKWORTHY_THRESHOLD and sentence.index not in covered:
+            claims.append(matching.Claim(sentence.index, sentence.text))
+    return sorted(claims, key=lambda c: (c.sentence_index, c.annotation_id or 0))
+
+
+def coverage_job_match(job_id: int) -> None:
+    job = CoverageJob.objects.select_related("version").get(pk=job_id)
+    if job.is_finished:
+        return
+    _set_state(job_id, State.MATCHING)
+    related = list(RelatedArticle.objects.filter(job_id=job_id, status=Status.EXTRACTED))
+    claims = claims_of(job.version)
+    found, relevance = matching.match_all(
+        claims,
+        [matching.Related(r.pk, r.title, r.sentence_texts()) for r in related],
+    )
+    with transaction.atomic():
+        CoverageMatch.objects.filter(job_id=job_id).delete()
+        CoverageMatch.objects.bulk_create(
+            CoverageMatch(
+                job_id=job_id,
+                related_id=m.related_key,
+                annotation_id=m.claim.annotation_id,
+                sentence_index=m.claim.sentence_index,
+                claim_text=m.claim.text[:2000],
+                related_sentence_index=m.sentence_index,
+                related_sentence=m.sentence,
+                relation=m.relation,
+                score=m.score,
+                figures=m.figures,
+            )
+            for m in found
+        )
+        for row in related:
+            RelatedArticle.objects.filter(pk=row.pk).update(relevance=relevance.get(row.pk, 0.0))
+        _counts(job_id)
+        CoverageJob.objects.filter(pk=job_id).update(
+            state=State.DONE,
+            matched=sum(1 for m in found if m.relation != "not_mentioned"),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+
+
+def coverage_job_fail(job_id: int, reason: str) -> None:
+    """End the job as failed, with the reason beside the sources' own errors."""
+    with transaction.atomic():
+        job = CoverageJob.objects.select_for_update().get(pk=job_id)
+        if job.state == State.DONE:
+            return
+        job.state = State.FAILED
+        job.errors = [*job.errors, {"source": "job", "error": reason}]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "errors", "finished_at", "updated_at"])
+
+
+def coverage_job_run(job_id: int) -> CoverageJob:
+    """Every step in this process (the CLI and tests without a worker use this)."""
+    for step in (
+        coverage_job_discover,
+        coverage_job_fetch,
+        coverage_job_extract,
+        coverage_job_match,
+    ):
+        step(job_id)
+    return CoverageJob.objects.get(pk=job_id)

@@ -1,0 +1,76 @@
+"""Related coverage on the workers: one task per step, chained."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from celery import Task, chain, shared_task
+from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from django.db import OperationalError
+
+from annotations.coverage import pipeline
+
+# --- Related coverage: one task per step, chained. Each step is idempotent (see
+# annotations.coverage.pipeline), so a redelivered message after a lost worker is harmless.
+
+
+class CoverageTask(Task):
+    """A step that fails for good (not a time limit, not a retry) fails its job, so the
+    page says why instead of showing a job that runs for ever."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[no-untyped-def]
+        if args:
+            pipeline.coverage_job_fail(args[0], f"{type(exc).__name__}: {exc}")
+
+
+_COVERAGE = {
+    "base": CoverageTask,
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError,),  # the database went away: transient
+    "retry_backoff": True,
+    "retry_jitter": True,
+    "max_retries": 3,
+    "soft_time_limit": 120,
+    "time_limit": 150,
+}
+
+
+def _coverage_step(task: Task, step: Callable[[int], None], job_id: int) -> int:
+    try:
+        step(job_id)
+    except SoftTimeLimitExceeded:
+        pipeline.coverage_job_fail(job_id, f"the {task.name.rsplit('_', 1)[-1]} step took too long")
+        raise Ignore() from None
+    return job_id
+
+
+@shared_task(**_COVERAGE)
+def coverage_discover(self: Task, job_id: int) -> int:
+    return _coverage_step(self, pipeline.coverage_job_discover, job_id)
+
+
+@shared_task(**_COVERAGE)
+def coverage_fetch(self: Task, job_id: int) -> int:
+    return _coverage_step(self, pipeline.coverage_job_fetch, job_id)
+
+
+@shared_task(**_COVERAGE)
+def coverage_extract(self: Task, job_id: int) -> int:
+    return _coverage_step(self, pipeline.coverage_job_extract, job_id)
+
+
+@shared_task(**_COVERAGE)
+def coverage_match(self: Task, job_id: int) -> int:
+    return _coverage_step(self, pipeline.coverage_job_match, job_id)
+
+
+def coverage_job_start(job_id: int) -> None:
+    """discover -> fetch -> extract -> match, on the workers."""
+    chain(
+        coverage_discover.si(job_id),
+        coverage_fetch.si(job_id),
+        coverage_extract.si(job_id),
+        coverage_match.si(job_id),
+    ).delay()

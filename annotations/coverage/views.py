@@ -1,0 +1,180 @@
+"""Related coverage in the workspace: start a search (its query shown and editable), watch
+its progress, read the claims-by-outlets matrix and compare one article side by side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from annotations import permissions
+from annotations.coverage import selectors as coverage_selectors
+from annotations.coverage import services
+from annotations.coverage.matching import OFF_TOPIC_BELOW
+from annotations.coverage.providers import available
+from annotations.http import HtmxHttpRequest
+from annotations.ingest import selectors as ingest_selectors
+from annotations.models import Article, CoverageJob, CoverageMatch, RelatedArticle
+from annotations.workspace import selectors
+
+
+def _job(pk: int) -> CoverageJob:
+    return get_object_or_404(CoverageJob.objects.select_related("version__article"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coverage_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    version = ingest_selectors.article_version(article, None)
+    if version is None:
+        raise PermissionDenied("This article has no text yet.")
+    providers = available()
+    feeds = coverage_selectors.team_feeds(version)
+    context: dict[str, Any] = {
+        "article": article,
+        "version": version,
+        "providers": providers,
+        "feeds": feeds,
+        "recent": CoverageJob.objects.filter(version__article=article)[:5],
+        "query": coverage_selectors.suggested_query(version),
+        "chosen": {key for key, _label in providers if key != "feeds" or feeds},
+    }
+    if request.method == "POST":
+        if not permissions.can_annotate(request.user):
+            raise PermissionDenied("Only the desk's fact-checkers and editors can search.")
+        chosen = request.POST.getlist("providers")
+        feed_urls = request.POST.get("feed_urls", "").split()
+        try:
+            job = services.coverage_job_create(
+                version=version,
+                user=request.user,
+                query=request.POST.get("query", ""),
+                providers=[p for p in chosen if p in dict(providers)],
+                feed_urls=feed_urls,
+            )
+        except services.CoverageError as exc:
+            context.update(
+                error=str(exc),
+                query=request.POST.get("query", ""),
+                chosen=set(chosen),
+                feed_urls="\n".join(feed_urls),
+            )
+            return render(request, "annotations/coverage/start.html", context, status=400)
+        return redirect("annotations:coverage_job", pk=job.pk)
+    return render(request, "annotations/coverage/start.html", context)
+
+
+@login_required
+@require_POST
+def coverage_rerun(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = _job(pk)
+    try:
+        again = services.coverage_job_create(
+            version=job.version,
+            user=request.user,
+            query=job.query,
+            providers=job.providers,
+            feed_urls=job.feed_urls,
+        )
+    except services.CoverageError as exc:
+        messages.error(request, str(exc))
+        return redirect("annotations:coverage_job", pk=pk)
+    return redirect("annotations:coverage_job", pk=again.pk)
+
+
+@dataclass
+class Row:
+    key: tuple[int, int | None]
+    sentence_index: int
+    annotation_id: int | None
+    text: str
+    cells: list[CoverageMatch | None] = field(default_factory=list)
+
+
+def matrix(job: CoverageJob) -> tuple[list[RelatedArticle], list[RelatedArticle], list[Row]]:
+    """(on-topic articles by relevance, off-topic ones, one row per claim)."""
+    related = list(
+        job.related.filter(status=RelatedArticle.Status.EXTRACTED).order_by("-relevance", "id")
+    )
+    on_topic = [r for r in related if r.relevance >= OFF_TOPIC_BELOW]
+    off_topic = [r for r in related if r.relevance < OFF_TOPIC_BELOW]
+    column = {r.pk: i for i, r in enumerate(on_topic)}
+    rows: dict[tuple[int, int | None], Row] = {}
+    for m in job.matches.order_by("sentence_index", "annotation_id", "id"):
+        key = (m.sentence_index, m.annotation_id)
+        row = rows.setdefault(
+            key, Row(key, m.sentence_index, m.annotation_id, m.claim_text, [None] * len(on_topic))
+        )
+        if m.related_id in column:
+            row.cells[column[m.related_id]] = m
+    return on_topic, off_topic, list(rows.values())
+
+
+STAGES = {"queued": 0, "discovering": 5, "fetching": 15, "extracting": 60, "matching": 85}
+
+
+def progress(job: CoverageJob) -> int:
+    """Percent done, for the progress bar: by stage, and by articles while fetching."""
+    if job.is_finished:
+        return 100
+    percent = STAGES.get(job.state, 0)
+    if job.state == CoverageJob.State.FETCHING and job.found:
+        percent += int(45 * (job.fetched + job.failed) / job.found)
+    return percent
+
+
+@login_required
+@require_GET
+def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = _job(pk)
+    context: dict[str, Any] = {"job": job, "article": job.version.article}
+    context["sources"] = job.related.only(
+        "id", "url", "title", "outlet", "status", "error", "provider", "relevance"
+    ).order_by("status", "-relevance", "id")
+    if job.is_finished:
+        context["on_topic"], context["off_topic"], context["rows"] = matrix(job)
+    context["progress"] = progress(job)
+    if request.htmx and not job.is_finished:
+        return render(request, "annotations/coverage/partials/progress.html", context)
+    if request.htmx:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # finished: draw the whole page with the matrix
+        return response
+    return render(request, "annotations/coverage/job.html", context)
+
+
+@login_required
+@require_GET
+def coverage_compare(request: HtmxHttpRequest, pk: int, related_pk: int) -> HttpResponse:
+    job = _job(pk)
+    related = get_object_or_404(job.related, pk=related_pk, status=RelatedArticle.Status.EXTRACTED)
+    pairs = list(
+        job.matches.filter(related=related)
+        .exclude(relation=CoverageMatch.Relation.NOT_MENTIONED)
+        .order_by("sentence_index")
+    )
+    left_marks = {m.sentence_index: m for m in pairs}
+    right_marks: dict[int | None, list[CoverageMatch]] = {}
+    for m in pairs:  # two of our claims may line up with one sentence of theirs
+        right_marks.setdefault(m.related_sentence_index, []).append(m)
+    ours = selectors.version_sentences(job.version)
+    theirs = [(i, text) for i, text in enumerate(related.sentence_texts())]
+    return render(
+        request,
+        "annotations/coverage/compare.html",
+        {
+            "job": job,
+            "article": job.version.article,
+            "related": related,
+            "pairs": pairs,
+            "ours": [(s, left_marks.get(s.index)) for s in ours],
+            "theirs": [(i, text, right_marks.get(i, [])) for i, text in theirs],
+        },
+    )

@@ -1,0 +1,88 @@
+"""The import form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.text import capfirst
+
+from annotations.fetching import BlockedURL, check_url
+from annotations.models import Team
+
+
+class ArticleImportForm(forms.Form):
+    """One form, three ways in: pasted text, an uploaded file, or a URL (exactly one)."""
+
+    text = forms.CharField(
+        label="Paste the article",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "placeholder": "Headline\n\nFirst paragraph…"}),
+    )
+    file = forms.FileField(
+        label="…or upload a file",
+        required=False,
+        help_text="A .txt, .md or .html file, UTF-8.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,.html,.htm"}),
+    )
+    url = forms.CharField(
+        label="…or fetch a URL",
+        required=False,
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    title = forms.CharField(
+        required=False, max_length=500, help_text="Leave empty to use the headline."
+    )
+    outlet = forms.CharField(required=False, max_length=200)
+    published = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Published on"
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Desk")
+
+    def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            team_field = self.fields["team"]
+            assert isinstance(team_field, forms.ModelChoiceField)
+            team_field.queryset = teams
+            first = teams.first()
+            if first is not None:
+                self.fields["team"].initial = first.pk
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            limit_mb = settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024)
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit_mb:.0f} MB."
+            )
+        return upload
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url", "").strip()
+        if url:
+            try:
+                check_url(url)
+            except BlockedURL as exc:
+                raise forms.ValidationError(capfirst(str(exc)) + ".") from exc
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [
+            name
+            for name in ("text", "file", "url")
+            if (str(data[name]).strip() if isinstance(data.get(name), str) else data.get(name))
+        ]
+        if not given and not self.errors:
+            raise forms.ValidationError("Paste the article text, upload a file or give a URL.")
+        if len(given) > 1:
+            raise forms.ValidationError("Use one way in at a time: paste, upload or URL.")
+        data["source"] = given[0] if given else None
+        return data
+
+
+# --- Annotation workspace ------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""Reads for import: the article list, an article's versions, the desks a user imports for."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from annotations.models import Article, ArticleVersion, Team
+
+
+def article_list(*, search: str = "") -> QuerySet[Article]:
+    latest = ArticleVersion.objects.filter(article=OuterRef("pk")).order_by("-number")
+    articles = Article.objects.annotate(
+        latest_version=Subquery(latest.values("number")[:1]),
+    ).select_related("team")
+    search = search.strip()
+    if search:
+        articles = articles.filter(Q(title__icontains=search) | Q(outlet__icontains=search))
+    return articles.order_by("-created_at", "-id")
+
+
+def article_version(article: Article, number: int | None = None) -> ArticleVersion | None:
+    versions = article.versions.all()
+    if number is not None:
+        return versions.filter(number=number).first()
+    return versions.order_by("-number").first()
+
+
+def article_versions(article: Article) -> QuerySet[ArticleVersion]:
+    return article.versions.order_by("-number").only("id", "article_id", "number")
+
+
+def user_teams(user: User | AnonymousUser) -> QuerySet[Team]:
+    if not isinstance(user, User):
+        return Team.objects.none()
+    if user.is_superuser:
+        return Team.objects.all()
+    return Team.objects.filter(members=user)

@@ -1,0 +1,254 @@
+"""Article import: pasted, uploaded and fetched articles become immutable versions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from annotations.fetching import FetchError, fetch
+from annotations.ingest.analyse import analyse
+from annotations.ingest.documents import (
+    DocumentError,
+    ExtractedDocument,
+    from_html,
+    from_plain_text,
+)
+from annotations.models import Article, ArticleVersion, ImportJob, Sentence, Team
+
+logger = logging.getLogger(__name__)
+
+AnyUser = User | AnonymousUser | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    article: Article
+    version: ArticleVersion
+    created_article: bool
+    created_version: bool
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title, allow_unicode=False)[:100].strip("-") or "article"
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _as_datetime(value: date | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    return datetime.combine(value, time(0, 0), tzinfo=UTC)
+
+
+def _lock(key: str) -> None:
+    """Serialise imports of the same article (same URL or same text) across workers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+_SENTENCE_COLUMNS = (
+    "version",
+    "index",
+    "start",
+    "end",
+    "text",
+    "paragraph",
+    "is_headline",
+    "score",
+)
+
+
+def _create_sentences(version: ArticleVersion) -> int:
+    """Segment, score and store the sentences of a new version.
+
+    COPY rather than bulk_create: on a 1 MB article (12,000 sentences) it stores in about a
+    fifth of the time, and the rows need nothing from the ORM (no signals, no defaults)."""
+    text = version.text
+    sentences = analyse(text)
+    columns = ", ".join(
+        connection.ops.quote_name(Sentence._meta.get_field(name).get_attname_column()[1])  # type: ignore[union-attr, arg-type]
+        for name in _SENTENCE_COLUMNS
+    )
+    table = connection.ops.quote_name(Sentence._meta.db_table)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for sentence in sentences:
+            span = sentence.span
+            copy.write_row(
+                (
+                    version.pk,
+                    span.index,
+                    span.start,
+                    span.end,
+                    text[span.start : span.end],
+                    span.paragraph,
+                    span.is_headline,
+                    sentence.score,
+                )
+            )
+    return len(sentences)
+
+
+def article_import(
+    *,
+    document: ExtractedDocument,
+    source: str,
+    user: AnyUser = None,
+    team: Team | None = None,
+    title: str = "",
+    outlet: str = "",
+    url: str = "",
+    published: date | datetime | None = None,
+) -> ImportResult:
+    """Store `document` as a new article, or as a new version of the article it belongs to.
+
+    An article is recognised by its URL (canonical or fetched) or, without one, by identical
+    text. Identical text is a no-op that returns the existing version. Everything happens in
+    one transaction: a failure leaves no article, version or sentence behind.
+    """
+    text = document.text
+    digest = content_hash(text)
+    key_url = document.canonical_url or url
+    author = user if isinstance(user, User) else None
+    with transaction.atomic():
+        _lock(f"article-import:{key_url or digest}")
+        article: Article | None = None
+        if key_url:
+            article = (
+                Article.objects.select_for_update()
+                .filter(Q(canonical_url=key_url) | Q(url=key_url))
+                .order_by("id")
+                .first()
+            )
+        if article is None:
+            same_text = ArticleVersion.objects.filter(content_hash=digest).select_related("article")
+            existing = same_text.order_by("id").first()
+            if existing is not None:
+                return ImportResult(existing.article, existing, False, False)
+        else:
+            existing = article.versions.filter(content_hash=digest).first()
+            if existing is not None:
+                return ImportResult(article, existing, False, False)
+
+        created_article = article is None
+        if article is None:
+            final_title = (title or document.title or text.split("\n", 1)[0])[:500]
+            article = Article.objects.create(
+                title=final_title,
+                slug=_unique_slug(final_title),
+                outlet=(outlet or document.outlet)[:200],
+                authors=document.authors,
+                published_at=_as_datetime(published or document.published),
+                url=url,
+                canonical_url=document.canonical_url or url,
+                language=document.language,
+                team=team,
+                created_by=author,
+            )
+            number = 1
+        else:
+            last = article.versions.order_by("-number").values_list("number", flat=True).first()
+            number = (last or 0) + 1
+            Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+        version = ArticleVersion.objects.create(
+            article=article,
+            number=number,
+            text=text,
+            content_hash=digest,
+            source=source,
+            fetched_url=url,
+            created_by=author,
+        )
+        count = _create_sentences(version)
+    logger.info("imported article %s v%s (%s sentences)", article.pk, number, count)
+    return ImportResult(article, version, created_article, True)
+
+
+# --- URL imports, run on a worker ---------------------------------------------------------
+
+
+def _set_state(job: ImportJob, state: str, error: str = "") -> None:
+    job.state = state
+    job.error = error
+    job.save(update_fields=["state", "error", "updated_at"])
+
+
+def document_from_fetch(url: str) -> tuple[ExtractedDocument, str]:
+    """Fetch `url` and extract its article. Returns the document and the final URL."""
+    result = fetch(url, accept="text/html,application/xhtml+xml,text/plain;q=0.8")
+    if result.status >= 400:
+        raise FetchError(
+            f"the server answered HTTP {result.status}",
+            transient=result.status >= 500 or result.status == 429,
+        )
+    if result.content_type == "text/plain":
+        return from_plain_text(result.text()), result.url
+    if result.content_type not in {"text/html", "application/xhtml+xml", ""}:
+        raise DocumentError(f"that URL returned {result.content_type}, not a web page")
+    return from_html(result.content, url=result.url), result.url
+
+
+def import_job_run(job_id: int) -> ImportJob:
+    """Fetch, extract and import the job's URL. Safe to run twice: a finished job is left
+    alone, and a re-run after a crash finds the article version already stored by its hash.
+    Transient fetch errors propagate (the task retries them); the rest fail the job."""
+    job = ImportJob.objects.select_related("created_by", "team").get(pk=job_id)
+    if job.is_finished:
+        return job
+    _set_state(job, ImportJob.State.FETCHING)
+    try:
+        document, final_url = document_from_fetch(job.url)
+        _set_state(job, ImportJob.State.EXTRACTING)
+        result = article_import(
+            document=document,
+            source=ArticleVersion.Source.URL,
+            user=job.created_by,
+            team=job.team,
+            title=job.title,
+            outlet=job.outlet,
+            url=final_url,
+        )
+    except FetchError as exc:
+        if exc.transient:
+            raise
+        _set_state(job, ImportJob.State.FAILED, f"Could not fetch the page: {exc}")
+        return job
+    except DocumentError as exc:
+        _set_state(job, ImportJob.State.FAILED, str(exc))
+        return job
+    job.article = result.article
+    job.version_created = result.created_version
+    job.state = ImportJob.State.DONE
+    job.error = ""
+    job.save(update_fields=["article", "version_created", "state", "error", "updated_at"])
+    return job
+
+
+def import_job_fail(job_id: int, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).exclude(state=ImportJob.State.DONE).update(
+        state=ImportJob.State.FAILED, error=message, updated_at=timezone.now()
+    )
+
+
+def import_job_retrying(job_id: int, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).exclude(state=ImportJob.State.DONE).update(
+        state=ImportJob.State.QUEUED, error=message, updated_at=timezone.now()
+    )

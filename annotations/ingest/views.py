@@ -1,0 +1,97 @@
+"""Import: the article list, the import form (paste, upload, URL) and URL import jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from annotations.http import HtmxHttpRequest
+from annotations.ingest import selectors, services, tasks
+from annotations.ingest.documents import DocumentError, from_plain_text, from_upload
+from annotations.ingest.forms import ArticleImportForm
+from annotations.models import ArticleVersion, ImportJob
+
+
+@login_required
+def article_list(request: HtmxHttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")[:200]
+    paginator = Paginator(selectors.article_list(search=search), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"page": page, "search": search}
+    template = "annotations/ingest/article_list.html"
+    if request.htmx and request.htmx.target == "article-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("annotations.add_article", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def article_import(request: HtmxHttpRequest) -> HttpResponse:
+    teams = selectors.user_teams(request.user)
+    try:
+        form = ArticleImportForm(request.POST or None, request.FILES or None, teams=teams)
+    except RequestDataTooBig:
+        # Django refuses to buffer an oversized form body; say so instead of a bare 400.
+        refusal = (
+            "The pasted text is too large to import. Paste at most "
+            f"{settings.IMPORT_MAX_TEXT_CHARS:,} characters, or upload it as a file."
+        )
+        context = {"form": ArticleImportForm(teams=teams), "refusal": refusal}
+        return render(request, "annotations/ingest/article_import.html", context)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["source"] == "url":
+            job = tasks.import_job_create(
+                url=data["url"],
+                user=request.user,
+                team=data["team"],
+                title=data["title"],
+                outlet=data["outlet"],
+            )
+            return redirect("annotations:import_job", pk=job.pk)
+        try:
+            if data["source"] == "file":
+                upload = data["file"]
+                document = from_upload(upload.name, upload.read())
+                source = ArticleVersion.Source.UPLOAD
+            else:
+                document = from_plain_text(data["text"])
+                source = ArticleVersion.Source.PASTE
+            result = services.article_import(
+                document=document,
+                source=source,
+                user=request.user,
+                team=data["team"],
+                title=data["title"],
+                outlet=data["outlet"],
+                published=data["published"],
+            )
+        except DocumentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if result.created_version:
+                verb = "Imported" if result.created_article else "Added a new version of"
+                messages.success(request, f"{verb} “{result.article.title}”.")
+            else:
+                messages.info(request, "This exact text was already imported; nothing changed.")
+            return redirect(result.article)
+    return render(request, "annotations/ingest/article_import.html", {"form": form})
+
+
+@login_required
+@permission_required("annotations.add_article", raise_exception=True)
+def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob.objects.select_related("article"), pk=pk)
+    if request.htmx:
+        if job.state == ImportJob.State.DONE and job.article is not None:
+            return HttpResponseClientRedirect(job.article.get_absolute_url())
+        return render(request, "annotations/ingest/import_job.html#job", {"job": job})
+    return render(request, "annotations/ingest/import_job.html", {"job": job})

@@ -1,0 +1,38 @@
+"""The desk's data model, one module per capability; everything is re-exported here so
+callers write `from annotations.models import Annotation`. pghistory adds the history
+models (`AnnotationEvent`, `SourceEvent`) to this module when it tracks `claims`."""
+
+from annotations.models.articles import Article, ArticleVersion, ImportJob, Sentence
+from annotations.models.claims import (
+    PUBLIC_STATES,
+    PUBLISHED_STATES,
+    Annotation,
+    AnnotationQuerySet,
+    Rating,
+    Source,
+)
+from annotations.models.coverage import CoverageFeed, CoverageJob, CoverageMatch, RelatedArticle
+from annotations.models.desks import Team
+from annotations.models.review import Comment, Correction, Notification, Transition
+
+__all__ = [
+    "PUBLIC_STATES",
+    "PUBLISHED_STATES",
+    "Annotation",
+    "AnnotationQuerySet",
+    "Article",
+    "ArticleVersion",
+    "Comment",
+    "Correction",
+    "CoverageFeed",
+    "CoverageJob",
+    "CoverageMatch",
+    "ImportJob",
+    "Notification",
+    "Rating",
+    "RelatedArticle",
+    "Sentence",
+    "Source",
+    "Team",
+    "Transition",
+]

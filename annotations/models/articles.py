@@ -1,0 +1,146 @@
+"""Articles under check, their immutable versions, their sentences, and URL imports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from annotations.models.desks import Team
+
+
+class Article(models.Model):
+    """A news article under check. Its text lives in immutable `ArticleVersion`s."""
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=120, unique=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    authors = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    url = models.URLField(max_length=2000, blank=True, help_text="Where the article was fetched.")
+    canonical_url = models.URLField(max_length=2000, blank=True, db_index=True)
+    language = models.CharField(max_length=20, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["outlet"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:article_detail", args=[self.pk])
+
+
+class ArticleVersion(models.Model):
+    """The text of an article as imported once. Never updated: a changed text is a new row."""
+
+    class Source(models.TextChoices):
+        PASTE = "paste", "Pasted text"
+        UPLOAD = "upload", "Uploaded file"
+        URL = "url", "Fetched URL"
+        CLI = "cli", "Command line"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the text, hex.")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    fetched_url = models.URLField(max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="version_number_unique"),
+            models.UniqueConstraint(fields=["article", "content_hash"], name="version_text_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (v{self.number})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Annotations anchor to these exact characters; rewriting them would silently move
+        # every highlight. A changed text must arrive as a new version.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("ArticleVersion is immutable; import a new version instead")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Sentence(models.Model):
+    """One unit of an article version (the headline is its own unit), by exact offsets."""
+
+    version = models.ForeignKey(ArticleVersion, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField(help_text="Equal to version.text[start:end]; stored for search.")
+    paragraph = models.PositiveIntegerField()
+    is_headline = models.BooleanField(default=False)
+    score = models.PositiveSmallIntegerField(default=0, help_text="Check-worthiness, 0-100.")
+
+    class Meta:
+        ordering = ["version", "index"]
+        indexes = [models.Index(fields=["version", "paragraph"], name="sentence_version_paragraph")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "index"], name="sentence_index_unique"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="sentence_start_before_end"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="sentence_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}#{self.index}: {self.text[:60]}"
+
+
+class ImportJob(models.Model):
+    """A URL import running on a worker; the import page polls it for progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FETCHING = "fetching", "Fetching"
+        EXTRACTING = "extracting", "Extracting text"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True, help_text="Overrides the extracted title.")
+    outlet = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
+    )
+    version_created = models.BooleanField(default=False)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.url} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

@@ -1,0 +1,152 @@
+"""The machine side: W3C Web Annotation JSON-LD for each annotation and per article.
+
+Anonymous callers see published annotations only; members of the desk (a logged-in session)
+also see the drafts of their teams. Updates need the ETag of what the caller read, in
+If-Match: a stale one is answered 412 and nothing changes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_GET, require_http_methods
+
+from annotations import permissions
+from annotations.models import PUBLIC_STATES, Annotation, Article
+from annotations.publishing import standards
+from annotations.review import selectors as queues
+from annotations.workspace import selectors, services
+
+
+def _visible(request: HttpRequest) -> QuerySet[Annotation]:
+    user = request.user
+    if user.is_authenticated and permissions.can_annotate(user):
+        return Annotation.objects.alive().filter(
+            Q(state__in=PUBLIC_STATES) | queues.visible_to(user)  # type: ignore[arg-type]
+        )
+    return Annotation.objects.published()
+
+
+def _jsonld(data: dict[str, Any], request: HttpRequest, status: int = 200) -> JsonResponse:
+    """JSON-LD with the Web Annotation profile, or plain JSON when that is all the caller
+    accepts."""
+    accept = request.headers.get("Accept", "")
+    plain = "application/json" in accept and "application/ld+json" not in accept
+    response = JsonResponse(
+        data,
+        status=status,
+        content_type="application/json" if plain else standards.ANNO_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Vary"] = "Accept, Cookie"
+    return response
+
+
+def _matches(header: str, etag: str) -> bool:
+    """An If-Match / If-None-Match header names this representation (a list, or *)."""
+    tags = parse_etags(header)
+    return "*" in tags or etag in tags or etag in (t.removeprefix("W/") for t in tags)
+
+
+def _problem(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "PUT"])
+def api_annotation(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = get_object_or_404(
+        _visible(request).select_related("rating", "author", "version__article"), pk=pk
+    )
+    data = standards.web_annotation(annotation)
+    etag = standards.annotation_etag(annotation, data)
+    if request.method == "PUT":
+        return _update(request, annotation, etag)
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response: HttpResponse = HttpResponseNotModified()
+        response["Vary"] = "Accept, Cookie"
+    else:
+        response = _jsonld(data, request)
+    response["ETag"] = etag
+    response["Allow"] = "GET, HEAD, PUT"
+    return response
+
+
+def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResponse:
+    """Replace the verdict, summary, rationale and tags from a Web Annotation body.
+    Selectors cannot change (the quote is anchored to an immutable text)."""
+    if not request.user.is_authenticated:
+        return _problem("Log in to update annotations.", 401)
+    if not permissions.can_edit_annotation(request.user, annotation):
+        raise PermissionDenied("You cannot edit this annotation.")
+    if_match = request.headers.get("If-Match")
+    if not if_match:
+        return _problem("Send the ETag you read in If-Match.", 428)
+    if not _matches(if_match, etag):
+        return _problem("The annotation changed since you read it; read it again.", 412)
+    try:
+        data = json.loads(request.body)
+        bodies = data.get("body", [])
+        bodies = bodies if isinstance(bodies, list) else [bodies]
+        by_purpose: dict[str, list[str]] = {}
+        for body in bodies:
+            if isinstance(body, dict) and isinstance(body.get("value"), str):
+                by_purpose.setdefault(str(body.get("purpose", "")), []).append(body["value"])
+    except (ValueError, AttributeError):
+        return _problem("The body must be a Web Annotation in JSON.", 400)
+    ratings = {r.label.lower(): r for r in selectors.ratings_by_slug().values()}
+    verdict = (by_purpose.get("assessing") or [""])[0]
+    if verdict and verdict.lower() not in ratings:
+        return _problem(f"Unknown verdict “{verdict}”: use a label from the scale.", 400)
+    try:
+        updated = services.annotation_update(
+            annotation_id=annotation.pk,
+            editor=request.user,  # type: ignore[arg-type]
+            revision=annotation.revision,
+            data=services.AnnotationInput(
+                rating=ratings.get(verdict.lower()) if verdict else annotation.rating,
+                claim=(by_purpose.get("describing") or [annotation.claim])[0],
+                claimant=annotation.claimant,
+                rationale=(by_purpose.get("commenting") or [annotation.rationale])[0],
+                tags=by_purpose.get("tagging", annotation.tags),
+            ),
+        )
+    except services.AnnotationConflict:
+        return _problem("The annotation changed since you read it; read it again.", 412)
+    except services.AnnotationError as exc:
+        return _problem(str(exc), 400)
+    data = standards.web_annotation(updated)
+    response = _jsonld(data, request)
+    response["ETag"] = standards.annotation_etag(updated, data)
+    return response
+
+
+@require_GET
+def api_article_annotations(request: HttpRequest, pk: int) -> HttpResponse:
+    """An AnnotationCollection; `?page=N` gives its AnnotationPages."""
+    article = get_object_or_404(Article, pk=pk)
+    annotations = (
+        _visible(request)
+        .filter(version__article=article)
+        .select_related("rating", "author", "version__article")
+        .order_by("version__number", "start", "id")
+    )
+    total = annotations.count()
+    if total == 0 and not request.user.is_authenticated:
+        raise Http404("No published annotations on this article.")
+    path = request.path
+    page = request.GET.get("page")
+    if page is None:
+        return _jsonld(standards.collection(article, total, path), request)
+    if not (page.isascii() and page.isdigit()):
+        return _problem("page must be a number from 0.", 400)
+    number, size = int(page), standards.ANNO_PAGE_SIZE
+    if number * size >= max(total, 1):
+        raise Http404("No such page.")
+    items = list(annotations[number * size : (number + 1) * size])
+    return _jsonld(standards.collection_page(article, items, path, number, total), request)

@@ -1,0 +1,86 @@
+"""Reads of the public side. Every one starts from `Annotation.objects.published()` (or,
+for a claim's own page, the published states including retracted), so nothing unpublished
+can reach a public page."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from annotations.models import PUBLISHED_STATES, Annotation, Article, Source
+
+
+def published_claims() -> QuerySet[Annotation]:
+    return Annotation.objects.published().select_related("rating", "author", "version__article")
+
+
+def _sources() -> Prefetch:
+    return Prefetch("sources", queryset=Source.objects.order_by("position", "id"))
+
+
+def claim_search(*, query: str = "", verdict: str = "", outlet: str = "") -> QuerySet[Annotation]:
+    claims = published_claims().order_by("-published_at", "-id")
+    if query:
+        claims = claims.filter(
+            Q(claim__icontains=query)
+            | Q(claimant__icontains=query)
+            | Q(version__article__title__icontains=query)
+        )
+    if verdict:
+        claims = claims.filter(rating__slug=verdict)
+    if outlet:
+        claims = claims.filter(version__article__outlet=outlet)
+    return claims
+
+
+def public_outlets() -> list[str]:
+    """The outlets of articles with a published claim, for the list's filter."""
+    return list(
+        Article.objects.filter(versions__annotations__in=Annotation.objects.published())
+        .exclude(outlet="")
+        .values_list("outlet", flat=True)
+        .distinct()
+        .order_by("outlet")
+    )
+
+
+def article_claims(slug: str) -> tuple[Article, list[Annotation]] | None:
+    """The article and its published claims with their sources and corrections."""
+    article = Article.objects.filter(slug=slug).first()
+    if article is None:
+        return None
+    claims = list(
+        published_claims()
+        .filter(version__article=article)
+        .prefetch_related(_sources(), "corrections")
+        .order_by("start", "id")
+    )
+    return (article, claims) if claims else None
+
+
+def newer_version_exists(article: Article, number: int) -> bool:
+    return article.versions.filter(number__gt=number).exists()
+
+
+def claim_page(slug: str, pk: int) -> Annotation | None:
+    """One claim as its page shows it: published, corrected, or retracted (the notice)."""
+    return (
+        Annotation.objects.filter(
+            deleted_at__isnull=True, version__article__slug=slug, pk=pk, state__in=PUBLISHED_STATES
+        )
+        .select_related("rating", "author", "version__article")
+        .prefetch_related(_sources(), "corrections__new_rating", "corrections__previous_rating")
+        .first()
+    )
+
+
+def archived_source(slug: str, pk: int, source_pk: int) -> tuple[Annotation, Source] | None:
+    claim = (
+        Annotation.objects.published()
+        .select_related("version__article")
+        .filter(version__article__slug=slug, pk=pk)
+        .first()
+    )
+    if claim is None:
+        return None
+    source = claim.sources.filter(pk=source_pk, archive_status=Source.ArchiveStatus.ARCHIVED).first()
+    return None if source is None else (claim, source)

@@ -1,0 +1,34 @@
+"""Notification e-mails, sent through Django's mail backend by `annotations.review.tasks`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+
+from annotations.models import Notification
+
+
+def notifications_email(notification_ids: Iterable[int]) -> int:
+    """Send each notification to its recipient's e-mail address, through Django's mail
+    backend. Returns how many messages went out."""
+    messages = []
+    for notification in Notification.objects.filter(pk__in=list(notification_ids)).select_related(
+        "recipient"
+    ):
+        if not notification.recipient.email:
+            continue
+        link = settings.SITE_URL.rstrip("/") + reverse(
+            "annotations:review_claim", args=[notification.annotation_id]
+        )
+        messages.append(
+            (
+                f"[Fact-check desk] {notification.get_kind_display()}",
+                f"{notification.text}\n\nOpen the claim: {link}\n",
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient.email],
+            )
+        )
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -1,0 +1,483 @@
+"""The verdict workflow: states, who may move a claim between them, assignment, bulk moves,
+comments and corrections (mentions and notifications: `annotations.review.conversation`).
+
+The transition table below is the only place that says which move is legal. Every move
+is checked here (views only ask `allowed_actions` to decide which buttons to draw), is
+guarded against stale forms by the annotation's `revision`, and leaves a `Transition` row.
+The author of a verdict never approves, publishes, corrects or retracts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pghistory
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotations import permissions
+from annotations.markup import render_rationale
+from annotations.models import Annotation, Comment, Correction, Notification, Rating, Transition
+from annotations.review import conversation
+
+State = Annotation.State
+MAX_COMMENT_CHARS = 10_000
+
+
+class ReviewError(ValueError):
+    """A move that cannot be made. The message says why and is shown as is."""
+
+
+class StaleState(ReviewError):
+    """The claim changed since the form was drawn; nothing was done."""
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    by_reviewer: bool  # an editor of the claim's team who is not its author
+    needs_comment: bool = False
+    needs_verdict: bool = False
+    notify: str | None = None  # Notification.Kind sent to the author
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in [
+        Action(
+            "submit",
+            "Submit for review",
+            frozenset({State.DRAFT, State.CHANGES_REQUESTED}),
+            State.IN_REVIEW,
+            by_reviewer=False,
+            needs_verdict=True,
+        ),
+        Action(
+            "withdraw",
+            "Withdraw from review",
+            frozenset({State.IN_REVIEW}),
+            State.DRAFT,
+            by_reviewer=False,
+        ),
+        Action(
+            "request_changes",
+            "Request changes",
+            frozenset({State.IN_REVIEW, State.APPROVED}),
+            State.CHANGES_REQUESTED,
+            by_reviewer=True,
+            needs_comment=True,
+            notify=Notification.Kind.CHANGES_REQUESTED,
+        ),
+        Action(
+            "approve",
+            "Approve",
+            frozenset({State.IN_REVIEW}),
+            State.APPROVED,
+            by_reviewer=True,
+            needs_verdict=True,
+            notify=Notification.Kind.APPROVED,
+        ),
+        Action(
+            "publish",
+            "Publish",
+            frozenset({State.APPROVED}),
+            State.PUBLISHED,
+            by_reviewer=True,
+            needs_verdict=True,
+            notify=Notification.Kind.PUBLISHED,
+        ),
+        Action(
+            "correct",
+            "Correct",
+            frozenset({State.PUBLISHED, State.CORRECTED}),
+            State.CORRECTED,
+            by_reviewer=True,
+            needs_comment=True,
+            notify=Notification.Kind.CORRECTED,
+        ),
+        Action(
+            "retract",
+            "Retract",
+            frozenset({State.PUBLISHED, State.CORRECTED}),
+            State.RETRACTED,
+            by_reviewer=True,
+            needs_comment=True,
+            notify=Notification.Kind.RETRACTED,
+        ),
+    ]
+}
+# Moves made from the review page's buttons; correct and retract have forms of their own.
+BUTTON_ACTIONS = ("submit", "withdraw", "request_changes", "approve", "publish")
+
+
+# --- Who may do what -----------------------------------------------------------------------
+
+
+def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
+    """Why `user` may not apply `action` to `annotation` now, or None if they may."""
+    if annotation.deleted_at is not None:
+        return "This claim was deleted."
+    if annotation.state not in action.sources:
+        return (
+            f"“{action.label}” is not possible for a claim that is "
+            f"“{annotation.get_state_display()}”; it needs a claim that is "
+            + " or ".join(f"“{State(s).label}”" for s in sorted(action.sources))
+            + "."
+        )
+    is_author = annotation.author_id == user.pk
+    if action.by_reviewer:
+        if not permissions.is_editor(user):
+            return f"Only editors can {action.label.lower()}."
+        if is_author:
+            return f"You wrote this verdict; a different editor must {action.label.lower()} it."
+        if not permissions.in_team_of(user, annotation):
+            return "Only editors of the article's team can review it."
+    elif not (
+        (is_author and permissions.can_annotate(user))
+        or (permissions.is_editor(user) and permissions.in_team_of(user, annotation))
+    ):
+        return f"Only the author or an editor of the team can {action.label.lower()}."
+    if action.name == "withdraw" and not is_author:
+        return "Only the author can withdraw a claim from review."
+    if action.needs_verdict and annotation.rating_id is None:
+        return "Give the claim a verdict first."
+    return None
+
+
+def allowed_actions(
+    user: User, annotation: Annotation, approvals: list[int] | None = None
+) -> list[Action]:
+    """The moves `user` could make now (for drawing buttons; the service checks again).
+    `approvals` (from `approvals_this_round`) saves a query when the caller has it."""
+    approved = annotation.state == State.IN_REVIEW and user.pk in (
+        approvals if approvals is not None else approvals_this_round(annotation)
+    )
+    return [
+        action
+        for name in BUTTON_ACTIONS
+        if refusal(user, annotation, action := ACTIONS[name]) is None
+        and not (name == "approve" and approved)
+    ]
+
+
+def approvals_this_round(annotation: Annotation) -> list[int]:
+    """Who approved the claim since it was last submitted (one query)."""
+    approvers: list[int] = []
+    for action, actor_id in annotation.transitions.order_by("created_at", "id").values_list(
+        "action", "actor_id"
+    ):
+        if action == "submit":
+            approvers = []
+        elif action == "approve":
+            approvers.append(actor_id)
+    return approvers
+
+
+def required_approvals(annotation: Annotation) -> int:
+    team = annotation.version.article.team
+    return team.required_approvals if team is not None else 1
+
+
+# --- Moves -----------------------------------------------------------------------------------
+
+
+def _locked(annotation_id: int) -> Annotation:
+    return (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("version__article__team", "rating", "author")
+        .get(pk=annotation_id)
+    )
+
+
+def _check_fresh(annotation: Annotation, revision: int | None) -> None:
+    if revision is not None and annotation.revision != revision:
+        last = annotation.transitions.select_related("actor").order_by("-created_at", "-id").first()
+        who = f" by {conversation.display_name(last.actor)}" if last else ""
+        raise StaleState(
+            f"This claim changed since you opened it{who}: it is now "
+            f"“{annotation.get_state_display()}” (revision {annotation.revision}). "
+            "Nothing was done; look at it again and decide."
+        )
+
+
+def claim_move(
+    *,
+    annotation_id: int,
+    user: User,
+    action: str,
+    comment: str = "",
+    revision: int | None = None,
+) -> tuple[Annotation, Transition]:
+    """Apply `action` to the claim. `revision` is what the user saw; a claim that moved on
+    since is refused with StaleState. Returns the claim and the recorded transition."""
+    move = ACTIONS.get(action)
+    if move is None or action in ("correct", "retract"):
+        raise ReviewError(f"Unknown action “{action}”.")
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT_CHARS:
+        raise ReviewError(f"The comment is too long (limit {MAX_COMMENT_CHARS:,} characters).")
+    with pghistory.context(user=user.pk), transaction.atomic():
+        annotation = _locked(annotation_id)
+        _check_fresh(annotation, revision)
+        reason = refusal(user, annotation, move)
+        if reason is not None:
+            raise PermissionDenied(reason)
+        if move.needs_comment and not comment:
+            raise ReviewError("Say what needs to change: the author will read this comment.")
+        if action == "publish":
+            from annotations.publishing.standards import claimreview_problems
+
+            missing = claimreview_problems(annotation)
+            if missing:
+                raise ReviewError(
+                    "Not published: its ClaimReview markup would be invalid. Missing: "
+                    + "; ".join(missing)
+                    + "."
+                )
+        target = move.target
+        if action == "approve":
+            approvers = approvals_this_round(annotation)
+            if user.pk in approvers:
+                raise ReviewError("You already approved this; another editor must approve it too.")
+            if len(approvers) + 1 < required_approvals(annotation):
+                target = State.IN_REVIEW  # one of two approvals: it stays in the queue
+        record = _move(annotation, user, action, target, comment)
+        if comment:
+            # The author hears of it through the move's own notification, not twice.
+            author_told = move.notify and target != State.IN_REVIEW
+            told = {annotation.author_id} if author_told else set()
+            conversation.comment_create(annotation, user, comment, parent=None, already_told=told)
+        if move.notify and annotation.author_id != user.pk and target != State.IN_REVIEW:
+            conversation.notifications_create([annotation.author], user, move.notify, annotation, record.comment)
+        if action in ("submit", "withdraw") and annotation.assignee_id not in (None, user.pk):
+            kind = Notification.Kind.SUBMITTED if action == "submit" else Notification.Kind.COMMENT
+            conversation.notifications_create([annotation.assignee], user, kind, annotation, "")  # type: ignore[list-item]
+    return annotation, record
+
+
+def _move(
+    annotation: Annotation, user: User, action: str, target: str, comment: str, **fields: object
+) -> Transition:
+    now = timezone.now()
+    record = Transition.objects.create(
+        annotation=annotation,
+        action=action,
+        from_state=annotation.state,
+        to_state=target,
+        from_state_since=annotation.state_changed_at,
+        actor=user,
+        comment=comment,
+        created_at=now,
+    )
+    if target != annotation.state:
+        fields["state_changed_at"] = now
+    if target == State.PUBLISHED and annotation.published_at is None:
+        fields["published_at"] = now
+    fields.update(state=target, updated_at=now)
+    Annotation.objects.filter(pk=annotation.pk).update(revision=F("revision") + 1, **fields)
+    for name, value in fields.items():
+        setattr(annotation, name, value)
+    annotation.revision += 1
+    return record
+
+
+def claim_correct(
+    *,
+    annotation_id: int,
+    user: User,
+    note: str,
+    rating: Rating | None,
+    rationale: str,
+    revision: int | None = None,
+) -> Correction:
+    """Change a published verdict or its rationale, with a public note saying what changed."""
+    return _correction(annotation_id, user, note, revision, rating=rating, rationale=rationale)
+
+
+def claim_retract(
+    *, annotation_id: int, user: User, note: str, revision: int | None = None
+) -> Correction:
+    """Withdraw a published verdict; the page keeps it, marked retracted, with the note."""
+    return _correction(annotation_id, user, note, revision)
+
+
+def _correction(
+    annotation_id: int,
+    user: User,
+    note: str,
+    revision: int | None,
+    *,
+    rating: Rating | None = None,
+    rationale: str | None = None,
+) -> Correction:
+    action = ACTIONS["retract" if rationale is None else "correct"]
+    note = note.strip()
+    with pghistory.context(user=user.pk), transaction.atomic():
+        annotation = _locked(annotation_id)
+        _check_fresh(annotation, revision)
+        reason = refusal(user, annotation, action)
+        if reason is not None:
+            raise PermissionDenied(reason)
+        if not note:
+            raise ReviewError("Write the public note: readers see what was wrong and what changed.")
+        fields: dict[str, object] = {}
+        new_rating, new_rationale = annotation.rating, annotation.rationale
+        if rationale is not None:
+            new_rating = rating or annotation.rating
+            new_rationale = rationale.strip() or annotation.rationale
+            if new_rating == annotation.rating and new_rationale == annotation.rationale:
+                raise ReviewError(
+                    "Nothing changed: give a new verdict or a new rationale, or retract instead."
+                )
+            fields = {
+                "rating": new_rating,
+                "rationale": new_rationale,
+                "rationale_html": render_rationale(new_rationale),
+            }
+        correction = Correction.objects.create(
+            annotation=annotation,
+            kind=Correction.Kind.RETRACTION if rationale is None else Correction.Kind.CORRECTION,
+            note=note,
+            previous_rating=annotation.rating,
+            new_rating=new_rating,
+            previous_rationale=annotation.rationale,
+            new_rationale=new_rationale,
+            editor=user,
+        )
+        _move(annotation, user, action.name, action.target, note, **fields)
+        if annotation.author_id != user.pk:
+            conversation.notifications_create([annotation.author], user, action.notify or "", annotation, note)
+    return correction
+
+
+# --- Assignment --------------------------------------------------------------------------------
+
+
+ASSIGNABLE_STATES = frozenset(
+    {State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED}
+)
+
+
+def claim_assign(
+    *, annotation_id: int, user: User, assignee: User | None, revision: int | None = None
+) -> Annotation:
+    """Give the claim's review to `assignee` (None to unassign). Editors of the team only,
+    and only to an editor of the same team."""
+    with pghistory.context(user=user.pk), transaction.atomic():
+        annotation = _locked(annotation_id)
+        _check_fresh(annotation, revision)
+        if not (permissions.is_editor(user) and permissions.in_team_of(user, annotation)):
+            raise PermissionDenied("Only editors of the article's team can assign its claims.")
+        if annotation.deleted_at is not None or annotation.state not in ASSIGNABLE_STATES:
+            raise ReviewError(
+                f"A “{annotation.get_state_display()}” claim is not waiting for anyone."
+            )
+        if assignee is not None and not (
+            permissions.is_editor(assignee) and permissions.in_team_of(assignee, annotation)
+        ):
+            team = annotation.version.article.team
+            raise ReviewError(
+                f"{conversation.display_name(assignee)} is not an editor of "
+                f"{team.name if team else 'this desk'}; assign someone from the team."
+            )
+        if annotation.assignee_id == (assignee.pk if assignee else None):
+            return annotation
+        Annotation.objects.filter(pk=annotation.pk).update(
+            assignee=assignee, revision=F("revision") + 1, updated_at=timezone.now()
+        )
+        annotation.assignee = assignee
+        annotation.revision += 1
+        if assignee is not None and assignee.pk != user.pk:
+            conversation.notifications_create([assignee], user, Notification.Kind.ASSIGNED, annotation, "")
+    return annotation
+
+
+# --- Bulk --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    annotation_id: int
+    claim: str
+    ok: bool
+    message: str
+
+
+def bulk_apply(
+    *, user: User, annotation_ids: Iterable[int], action: str, assignee: User | None = None
+) -> list[BulkOutcome]:
+    """Apply `action` ("approve", "assign", "unassign" or "take") to each claim on its own:
+    every item is checked as if it were done alone, and the outcome of each is reported."""
+    from annotations.review.selectors import visible_to
+
+    ids = list(annotation_ids)
+    outcomes = []
+    claims = {  # claims of other desks are "no such claim": their text is not shown
+        a.pk: a.claim or a.exact[:80]
+        for a in Annotation.objects.filter(visible_to(user), pk__in=ids).only("claim", "exact")
+    }
+    for pk in ids:
+        if pk not in claims:
+            outcomes.append(BulkOutcome(pk, f"#{pk}", False, "No such claim."))
+            continue
+        try:
+            if action == "approve":
+                annotation, _ = claim_move(annotation_id=pk, user=user, action="approve")
+                message = (
+                    "Approved."
+                    if annotation.state == State.APPROVED
+                    else "Approval recorded; one more editor must approve."
+                )
+            elif action in ("assign", "take", "unassign"):
+                target = user if action == "take" else (assignee if action == "assign" else None)
+                if action == "assign" and target is None:
+                    raise ReviewError("Choose whom to assign.")
+                claim_assign(annotation_id=pk, user=user, assignee=target)
+                message = f"Assigned to {conversation.display_name(target)}." if target else "Unassigned."
+            else:
+                raise ReviewError(f"Unknown bulk action “{action}”.")
+        except (ReviewError, PermissionDenied) as exc:
+            outcomes.append(BulkOutcome(pk, claims[pk], False, str(exc)))
+        else:
+            outcomes.append(BulkOutcome(pk, claims[pk], True, message))
+    return outcomes
+
+
+# --- Conversation ------------------------------------------------------------------------------
+
+
+def comment_add(
+    *, annotation_id: int, user: User, body: str, parent_id: int | None = None
+) -> Comment:
+    """A comment (or a reply) on a claim. @username mentions of team members notify them."""
+    body = body.strip()
+    if not body:
+        raise ReviewError("Write something first.")
+    if len(body) > MAX_COMMENT_CHARS:
+        raise ReviewError(
+            f"The comment is {len(body):,} characters; the limit is {MAX_COMMENT_CHARS:,}."
+        )
+    with transaction.atomic():
+        annotation = (
+            Annotation.objects.alive()
+            .select_related("version__article__team", "author")
+            .get(pk=annotation_id)
+        )
+        if not permissions.can_annotate(user):
+            raise PermissionDenied("Only the desk's fact-checkers and editors can comment.")
+        parent = None
+        if parent_id is not None:
+            parent = annotation.comments.filter(pk=parent_id).first()
+            if parent is None:
+                raise ReviewError("The comment you replied to is gone.")
+            parent = parent.parent or parent  # threads are one level deep
+        return conversation.comment_create(annotation, user, body, parent=parent)
+
+

@@ -1,0 +1,455 @@
+"""The review side: queues, the claim's review page, the conversation, notifications,
+the dashboard. Every move goes through `annotations.services.review`, which checks it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from annotations import permissions
+from annotations.http import HtmxHttpRequest
+from annotations.models import Annotation, Comment, Notification, Team
+from annotations.publishing import standards
+from annotations.review import charts, conversation
+from annotations.review import selectors as queues
+from annotations.review import services as review
+from annotations.workspace import selectors
+
+PER_PAGE = 50
+
+
+def _require_desk(request: HtmxHttpRequest) -> None:
+    if not permissions.can_review(request.user):
+        raise PermissionDenied("The review queues are for the desk's fact-checkers and editors.")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+# --- Queues ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_home(request: HtmxHttpRequest) -> HttpResponse:
+    _require_desk(request)
+    queue = "needs-review" if permissions.is_editor(request.user) else "mine"
+    return redirect("annotations:review_queue", queue=queue)
+
+
+@login_required
+@require_GET
+def review_queue(request: HtmxHttpRequest, queue: str) -> HttpResponse:
+    _require_desk(request)
+    current = queues.QUEUES.get(queue)
+    if current is None:
+        raise Http404("No such queue.")
+    # Taken before the reads, so a change made while drawing shows on the next poll.
+    signature = queues.change_signature()
+    request.desk_signature = signature  # type: ignore[attr-defined]  # the header counts reuse it
+    etag = queues.poll_etag(
+        signature,
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
+        request.get_full_path(),
+    )
+    filters = queues.Filters.from_query(request.GET.dict(), current)
+    page = Paginator(queues.queue_claims(request.user, current, filters), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = queues.queue_rows(page, reverse("annotations:review_claim", args=[0]))
+    editor = permissions.is_editor(request.user)
+    context: dict[str, Any] = {
+        "queue": current,
+        "queues": queues.QUEUES.values(),
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "is_editor": editor,
+        "etag": etag.strip('"'),
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:
+        response = render(request, "annotations/review/partials/queue_list.html", context)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    my_teams = Team.objects.all()
+    if not permissions.roles_of(request.user) & {"admin"}:
+        my_teams = my_teams.filter(pk__in=permissions.team_ids_of(request.user))
+    context.update(
+        teams=list(my_teams),
+        ratings=selectors.ratings_by_slug().values(),
+        states=[(s, Annotation.State(s).label) for s in current.states],
+        ages=queues.AGES.items(),
+        sorts=[(key, label) for key, (label, _order) in queues.SORTS.items()],
+        reviewers=_reviewers(my_teams) if editor else [],
+    )
+    return render(request, "annotations/review/queue.html", context)
+
+
+@login_required
+@require_GET
+def review_export(request: HtmxHttpRequest, queue: str) -> StreamingHttpResponse:
+    """The queue, with its filters, as CSV for a spreadsheet (every row, not one page)."""
+    _require_desk(request)
+    current = queues.QUEUES.get(queue)
+    if current is None:
+        raise Http404("No such queue.")
+    filters = queues.Filters.from_query(request.GET.dict(), current)
+    claims = queues.queue_claims(request.user, current, filters).select_related(None)
+    claims = claims.select_related("rating", "author", "assignee", "version__article__team").only(
+        *queues.ROW_FIELDS, "claimant", "version__article__slug", "published_at"
+    )
+
+    def rows() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "id",
+                "claim",
+                "claimant",
+                "verdict",
+                "state",
+                "in state since",
+                "article",
+                "outlet",
+                "team",
+                "author",
+                "assignee",
+                "check-worthiness",
+                "public page",
+            ]
+        )
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+        for a in claims.iterator(chunk_size=2000):
+            article = a.version.article
+            public = ""
+            if a.state in ("published", "corrected"):
+                public = standards.absolute(standards.claim_url(a))
+            writer.writerow(
+                [
+                    a.pk,
+                    _cell(a.claim or a.exact),
+                    _cell(a.claimant),
+                    a.rating.label if a.rating else "",
+                    a.get_state_display(),
+                    a.state_changed_at.isoformat(),
+                    _cell(article.title),
+                    _cell(article.outlet),
+                    article.team.name if article.team else "",
+                    conversation.display_name(a.author),
+                    conversation.display_name(a.assignee) if a.assignee else "",
+                    a.checkworthiness,
+                    public,
+                ]
+            )
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="{queue}-{stamp}.csv"'
+    return response
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; make them text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _reviewers(teams: Any) -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, teams__in=teams, groups__name__in=["editor", "admin"])
+        .distinct()
+        .order_by("username")
+    )
+
+
+@login_required
+@require_POST
+def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
+    _require_desk(request)
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    back = request.POST.get("next") or reverse("annotations:review_home")
+    if not back.startswith("/review/"):
+        back = reverse("annotations:review_home")
+    if not ids:
+        messages.error(request, "Select at least one claim first.")
+        return redirect(back)
+    assignee = None
+    assignee_id = _int_or_none(request.POST.get("assignee"))
+    if assignee_id is not None:
+        assignee = User.objects.filter(pk=assignee_id).first()
+    outcomes = review.bulk_apply(
+        user=request.user,
+        annotation_ids=ids[:200],
+        action=request.POST.get("action", ""),
+        assignee=assignee,
+    )
+    return render(
+        request,
+        "annotations/review/bulk_result.html",
+        {
+            "outcomes": outcomes,
+            "done": sum(o.ok for o in outcomes),
+            "refused": sum(not o.ok for o in outcomes),
+            "back": back,
+        },
+    )
+
+
+# --- One claim -------------------------------------------------------------------------------
+
+
+def _claim(pk: int) -> Annotation:
+    return get_object_or_404(
+        Annotation.objects.alive().select_related(
+            "rating", "author", "assignee", "version__article__team"
+        ),
+        pk=pk,
+    )
+
+
+def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, Any]:
+    user = request.user
+    comments = list(
+        annotation.comments.filter(parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("id"))
+        )
+        .order_by("created_at", "id")
+    )
+    is_reviewer = permissions.is_editor(user) and permissions.in_team_of(user, annotation)
+    correctable = review.refusal(user, annotation, review.ACTIONS["correct"]) is None
+    approvals = review.approvals_this_round(annotation)
+    return {
+        "annotation": annotation,
+        "article": annotation.version.article,
+        "actions": review.allowed_actions(user, annotation, approvals),
+        "approvals": len(approvals),
+        "required_approvals": review.required_approvals(annotation),
+        "is_author": annotation.author_id == user.pk,
+        "can_assign": is_reviewer and annotation.state in review.ASSIGNABLE_STATES,
+        "reviewers": [u for u in conversation.mentionable(annotation) if permissions.is_editor(u)],
+        "can_correct": correctable,
+        "can_comment": permissions.can_annotate(user),
+        "ratings": selectors.ratings_by_slug().values(),
+        "comments": comments,
+        "transitions": annotation.transitions.select_related("actor").order_by("created_at", "id"),
+        "corrections": annotation.corrections.select_related(
+            "editor", "previous_rating", "new_rating"
+        ),
+        "sources": annotation.sources.all(),
+        "can_edit": permissions.can_edit_annotation(user, annotation),
+    }
+
+
+@login_required
+@require_GET
+def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    _require_desk(request)
+    annotation = _claim(pk)
+    # Opening the claim is reading what was said about it.
+    annotation.notifications.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "annotations/review/claim.html", _claim_context(request, annotation))
+
+
+def _act(request: HtmxHttpRequest, pk: int, do: Callable[[Annotation], str]) -> HttpResponse:
+    """Run one move from the claim page: success and refusals come back as messages on the
+    claim page; a move the user may not make at all answers 403 with the reason."""
+    _require_desk(request)
+    annotation = _claim(pk)
+    try:
+        done = do(annotation)
+    except review.StaleState as exc:
+        messages.warning(request, str(exc))
+    except PermissionDenied as exc:
+        context = _claim_context(request, _claim(pk))
+        context["refusal"] = str(exc) or "You may not do that."
+        return render(request, "annotations/review/claim.html", context, status=403)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+        context = _claim_context(request, _claim(pk))
+        context["kept"] = request.POST  # what was typed stays in the form
+        return render(request, "annotations/review/claim.html", context, status=400)
+    else:
+        messages.success(request, done)
+    return redirect("annotations:review_claim", pk=pk)
+
+
+@login_required
+@require_POST
+def review_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    action = request.POST.get("action", "")
+
+    def do(annotation: Annotation) -> str:
+        claim, record = review.claim_move(
+            annotation_id=annotation.pk,
+            user=request.user,
+            action=action,
+            comment=request.POST.get("comment", ""),
+            revision=_int_or_none(request.POST.get("revision")),
+        )
+        if action == "approve" and claim.state != Annotation.State.APPROVED:
+            return "Approval recorded. One more editor must approve before it can be published."
+        return (
+            f"{review.ACTIONS[action].label}: done. The claim is now “{claim.get_state_display()}”."
+        )
+
+    return _act(request, pk, do)
+
+
+@login_required
+@require_POST
+def review_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    choice = request.POST.get("assignee", "")
+
+    def do(annotation: Annotation) -> str:
+        if choice == "take":
+            assignee: User | None = request.user
+        elif choice.isdigit():
+            assignee = User.objects.filter(pk=int(choice)).first()
+            if assignee is None:
+                raise review.ReviewError("No such person.")
+        else:
+            assignee = None
+        review.claim_assign(
+            annotation_id=annotation.pk,
+            user=request.user,
+            assignee=assignee,
+            revision=_int_or_none(request.POST.get("revision")),
+        )
+        return f"Assigned to {conversation.display_name(assignee)}." if assignee else "Unassigned."
+
+    return _act(request, pk, do)
+
+
+@login_required
+@require_POST
+def review_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    kind = request.POST.get("kind", "correct")
+
+    def do(annotation: Annotation) -> str:
+        revision = _int_or_none(request.POST.get("revision"))
+        note = request.POST.get("note", "")
+        if kind == "retract":
+            review.claim_retract(
+                annotation_id=annotation.pk, user=request.user, note=note, revision=revision
+            )
+            return "Retracted. The public page keeps the verdict, marked retracted, with your note."
+        slug = request.POST.get("verdict", "")
+        rating = selectors.ratings_by_slug().get(slug) if slug else None
+        if slug and rating is None:
+            raise review.ReviewError("Choose a verdict from the scale.")
+        review.claim_correct(
+            annotation_id=annotation.pk,
+            user=request.user,
+            note=note,
+            rating=rating,
+            rationale=request.POST.get("rationale", ""),
+            revision=revision,
+        )
+        return "Corrected. The correction note is in the log."
+
+    return _act(request, pk, do)
+
+
+@login_required
+@require_POST
+def review_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    def do(annotation: Annotation) -> str:
+        review.comment_add(
+            annotation_id=annotation.pk,
+            user=request.user,
+            body=request.POST.get("body", ""),
+            parent_id=_int_or_none(request.POST.get("parent")),
+        )
+        return "Comment posted."
+
+    return _act(request, pk, do)
+
+
+@login_required
+@require_GET
+def review_mentions(request: HtmxHttpRequest, pk: int) -> JsonResponse:
+    """Who can be @mentioned on this claim, for the comment box's autocomplete."""
+    _require_desk(request)
+    annotation = _claim(pk)
+    prefix = request.GET.get("q", "").lower()
+    people = [
+        {"username": u.username, "name": u.get_full_name() or u.username}
+        for u in conversation.mentionable(annotation)
+        if u.username.lower().startswith(prefix)
+        or (u.get_full_name() or "").lower().startswith(prefix)
+    ]
+    return JsonResponse({"people": people[:8]})
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request: HtmxHttpRequest) -> HttpResponse:
+    items = Paginator(
+        Notification.objects.filter(recipient=request.user).select_related("actor", "annotation"),
+        30,
+    ).get_page(request.GET.get("page"))
+    return render(request, "annotations/review/notifications.html", {"page": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    conversation.notifications_mark_read(user=request.user, notification_ids=ids or None)
+    target = request.POST.get("next", "")
+    if target.startswith("/review/claims/"):
+        return redirect(target)
+    return redirect("annotations:notifications")
+
+
+# --- Dashboard -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    _require_desk(request)
+    visible = Team.objects.all()
+    if "admin" not in permissions.roles_of(request.user):
+        visible = visible.filter(pk__in=permissions.team_ids_of(request.user))
+    teams = list(visible)
+    team = None
+    chosen = _int_or_none(request.GET.get("team"))
+    if chosen is not None:
+        team = next((t for t in teams if t.pk == chosen), None)
+        if team is None:
+            raise Http404("No such team, or not yours.")
+    elif teams:
+        team = teams[0]
+    figures = charts.dashboard(team)
+    return render(request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures})

@@ -1,0 +1,97 @@
+"""The annotation and source forms of the workspace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from annotations.models import Annotation, Rating, Source
+from annotations.workspace import selectors
+from annotations.workspace.services import MAX_RATIONALE_CHARS, AnnotationInput
+
+
+class AnnotationForm(forms.Form):
+    """The verdict form. Field names are a stable contract for outside test tools:
+    verdict, claim, claimant, rationale, tags."""
+
+    verdict = forms.ChoiceField(required=False, label="Verdict")
+    claim = forms.CharField(
+        label="Claim summary",
+        required=False,
+        max_length=300,
+        help_text="One line, in your words. Aim for 75 characters or fewer.",
+        widget=forms.TextInput(attrs={"data-counter": "75", "autocomplete": "off"}),
+    )
+    claimant = forms.CharField(required=False, max_length=200, help_text="Who made the claim.")
+    rationale = forms.CharField(
+        required=False,
+        max_length=MAX_RATIONALE_CHARS,
+        help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, > quotes.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    tags = forms.CharField(
+        required=False, max_length=1000, help_text="Comma-separated, e.g. oil, Syria, casualties."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The scale comes from a short-lived per-process cache, not a query per request.
+        self.ratings = selectors.ratings_by_slug()
+        verdict = self.fields["verdict"]
+        assert isinstance(verdict, forms.ChoiceField)
+        verdict.choices = [("", "No verdict yet")] + [
+            (slug, rating.label) for slug, rating in self.ratings.items()
+        ]
+
+    def clean_verdict(self) -> Rating | None:
+        slug = self.cleaned_data.get("verdict")
+        return self.ratings.get(slug) if slug else None
+
+    def clean_tags(self) -> list[str]:
+        return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+    def to_input(self) -> AnnotationInput:
+        data = self.cleaned_data
+        return AnnotationInput(
+            rating=data["verdict"],
+            claim=data["claim"],
+            claimant=data["claimant"],
+            rationale=data["rationale"],
+            tags=data["tags"],
+        )
+
+    @classmethod
+    def initial_from(cls, annotation: Annotation) -> dict[str, Any]:
+        return {
+            "verdict": annotation.rating.slug if annotation.rating else None,
+            "claim": annotation.claim,
+            "claimant": annotation.claimant,
+            "rationale": annotation.rationale,
+            "tags": ", ".join(annotation.tags),
+        }
+
+
+class NewAnnotationForm(AnnotationForm):
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, widget=forms.HiddenInput)
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class EditAnnotationForm(AnnotationForm):
+    revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class SourceForm(forms.Form):
+    url = forms.URLField(label="Address", max_length=2000, assume_scheme="https")
+    title = forms.CharField(required=False, max_length=300)
+    publisher = forms.CharField(required=False, max_length=200)
+    quote = forms.CharField(
+        label="Quoted passage",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The words you rely on; we look for them in the archived copy.",
+    )
+    stance = forms.ChoiceField(choices=Source.Stance.choices, initial=Source.Stance.SUPPORTS)

@@ -1,0 +1,285 @@
+"""Workspace writes: annotations (create, edit guarded by revision, soft delete, restore) and
+their sources (add, reorder, remove; archiving is queued on a worker)."""
+
+from __future__ import annotations
+
+import uuid
+from bisect import bisect_right
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+import pghistory
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from annotations import permissions
+from annotations.fetching import BlockedURL, check_url
+from annotations.markup import render_rationale
+from annotations.models import Annotation, ArticleVersion, Rating, Source
+from annotations.workspace import selectors, tasks
+from annotations.workspace.anchoring import quote_at
+
+MAX_RATIONALE_CHARS = 20_000
+MAX_TAGS = 20
+
+
+class SourceError(ValueError):
+    """Input that cannot be saved. The message is shown to the user as is."""
+
+
+class AnnotationError(ValueError):
+    """Input that cannot be saved. The message is shown to the user as is."""
+
+
+class AnnotationConflict(Exception):
+    """Someone saved this annotation since the editor loaded it; nothing was overwritten."""
+
+    def __init__(self, current: Annotation) -> None:
+        super().__init__("This annotation was changed by someone else.")
+        self.current = current
+
+
+@dataclass
+class AnnotationInput:
+    rating: Rating | None = None
+    claim: str = ""
+    claimant: str = ""
+    rationale: str = ""
+    tags: list[str] = field(default_factory=list)
+
+    def fields(self) -> dict[str, object]:
+        """The model fields this input sets, the rationale rendered and sanitised."""
+        return {
+            "rating": self.rating,
+            "claim": self.claim,
+            "claimant": self.claimant,
+            "rationale": self.rationale,
+            "rationale_html": render_rationale(self.rationale),
+            "tags": self.tags,
+        }
+
+    def cleaned(self) -> AnnotationInput:
+        if len(self.rationale) > MAX_RATIONALE_CHARS:
+            raise AnnotationError(
+                f"The rationale is {len(self.rationale):,} characters; the limit is "
+                f"{MAX_RATIONALE_CHARS:,}. Shorten it or move detail into a source."
+            )
+        tags: list[str] = []
+        for tag in self.tags:
+            tag = " ".join(tag.split())[:50]
+            if tag and tag.lower() not in {t.lower() for t in tags}:
+                tags.append(tag)
+        if len(tags) > MAX_TAGS:
+            raise AnnotationError(f"At most {MAX_TAGS} tags.")
+        return AnnotationInput(
+            rating=self.rating,
+            claim=" ".join(self.claim.split())[:300],
+            claimant=" ".join(self.claimant.split())[:200],
+            rationale=self.rationale.strip(),
+            tags=tags,
+        )
+
+
+def _anchor(version: ArticleVersion, start: int, end: int, exact: str) -> tuple[str, str]:
+    """Check the quote against the stored text at those offsets. Returns (prefix, suffix)."""
+    if start < 0 or end <= start:
+        raise AnnotationError("The selection is empty or runs backwards.")
+    text = selectors.version_snapshot(version).text
+    if end > len(text):
+        raise AnnotationError(
+            f"The selection ends at character {end:,}, past the end of the text ({len(text):,})."
+        )
+    if text[start:end] != exact:
+        raise AnnotationError(
+            "The quoted text does not match the article at that position. "
+            "Reload the article and select the passage again."
+        )
+    quote = quote_at(text, start, end)
+    return quote.prefix, quote.suffix
+
+
+def _checkworthiness(version: ArticleVersion, start: int, end: int) -> int:
+    """The highest check-worthiness among the sentences the span covers (for queue order)."""
+    snapshot = selectors.version_snapshot(version)
+    best, index = 0, max(0, bisect_right(snapshot.starts, start) - 1)
+    while index < len(snapshot.sentences) and snapshot.sentences[index].start < end:
+        if snapshot.sentences[index].end > start:
+            best = max(best, snapshot.sentences[index].score)
+        index += 1
+    return best
+
+
+def annotation_create(
+    *,
+    version: ArticleVersion,
+    author: User,
+    start: int,
+    end: int,
+    exact: str,
+    data: AnnotationInput,
+    client_token: uuid.UUID | None = None,
+) -> tuple[Annotation, bool]:
+    """Highlight [start, end) of `version` with a verdict. Returns (annotation, created).
+
+    A repeated `client_token` from the same author (a double submit) returns the first
+    annotation instead of creating a second one."""
+    if not permissions.can_annotate(author):
+        raise PermissionDenied("Only fact-checkers and editors can annotate.")
+    data = data.cleaned()
+    prefix, suffix = _anchor(version, start, end, exact)
+    try:
+        # One INSERT needs no transaction of its own: pghistory sends its context in the same
+        # statement, so the history row still names the author (two round trips saved).
+        # Inside a caller's transaction a savepoint keeps a duplicate from breaking it.
+        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with pghistory.context(user=author.pk), savepoint:
+            annotation = Annotation.objects.create(
+                version=version,
+                start=start,
+                end=end,
+                exact=exact,
+                prefix=prefix,
+                suffix=suffix,
+                checkworthiness=_checkworthiness(version, start, end),
+                **data.fields(),
+                author=author,
+                client_token=client_token,
+            )
+    except IntegrityError:
+        # The same form submitted twice: the unique (author, client_token) kept the first.
+        existing = Annotation.objects.filter(author=author, client_token=client_token).first()
+        if client_token is None or existing is None:
+            raise
+        return existing, False
+    return annotation, True
+
+
+def annotation_update(
+    *, annotation_id: int, editor: User, revision: int, data: AnnotationInput
+) -> Annotation:
+    """Save an edit made from `revision`. If the annotation moved on since, raise
+    AnnotationConflict carrying the current values; nothing is overwritten."""
+    annotation = Annotation.objects.select_related("rating").get(pk=annotation_id)
+    if not permissions.can_edit_annotation(editor, annotation):
+        raise PermissionDenied("You cannot edit this annotation.")
+    data = data.cleaned()
+    with pghistory.context(user=editor.pk), transaction.atomic():
+        changed = Annotation.objects.filter(
+            pk=annotation_id, revision=revision, deleted_at__isnull=True
+        ).update(
+            **data.fields(),
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+    if not changed:
+        raise AnnotationConflict(
+            Annotation.objects.select_related("rating", "author").get(pk=annotation_id)
+        )
+    return Annotation.objects.select_related("rating", "author", "version").get(pk=annotation_id)
+
+
+def annotation_delete(*, annotation_id: int, user: User) -> Annotation:
+    """Soft delete: the row stays (an admin can restore it) and the history records who."""
+    annotation = Annotation.objects.get(pk=annotation_id)
+    if not permissions.can_edit_annotation(user, annotation):
+        raise PermissionDenied("You cannot delete this annotation.")
+    with pghistory.context(user=user.pk), transaction.atomic():
+        Annotation.objects.filter(pk=annotation_id, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(),
+            deleted_by=user,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+    annotation.refresh_from_db()
+    return annotation
+
+
+def annotation_restore(*, annotation_id: int, user: User) -> Annotation:
+    if not permissions.can_restore_annotation(user):
+        raise PermissionDenied("Only admins can restore deleted annotations.")
+    with pghistory.context(user=user.pk), transaction.atomic():
+        Annotation.objects.filter(pk=annotation_id).update(
+            deleted_at=None,
+            deleted_by=None,
+            revision=F("revision") + 1,
+            updated_at=timezone.now(),
+        )
+    return Annotation.objects.get(pk=annotation_id)
+
+
+# --- Sources ---------------------------------------------------------------------------------
+
+
+def _editable_annotation(annotation_id: int, user: User) -> Annotation:
+    annotation = Annotation.objects.get(pk=annotation_id)
+    if not permissions.can_edit_annotation(user, annotation):
+        raise PermissionDenied("You cannot change the sources of this annotation.")
+    return annotation
+
+
+def source_add(
+    *,
+    annotation_id: int,
+    user: User,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    quote: str = "",
+    stance: str = Source.Stance.SUPPORTS,
+) -> Source:
+    """Attach a source and queue its archiving. Private and odd URLs are refused here, at
+    once, and again by the fetcher when the worker connects."""
+    annotation = _editable_annotation(annotation_id, user)
+    try:
+        check_url(url)
+    except BlockedURL as exc:
+        raise SourceError(f"That source address cannot be used: {exc}.") from exc
+    if stance not in Source.Stance.values:
+        raise SourceError("Choose whether the source supports, contradicts or gives context.")
+    with pghistory.context(user=user.pk), transaction.atomic():
+        last = annotation.sources.aggregate(last=Max("position"))["last"]
+        source = Source.objects.create(
+            annotation=annotation,
+            position=(last + 1) if last is not None else 0,
+            url=url,
+            title=" ".join(title.split())[:300],
+            publisher=" ".join(publisher.split())[:200],
+            quote=quote.strip()[:5000],
+            stance=stance,
+            created_by=user,
+        )
+        transaction.on_commit(lambda: tasks.archive_source.delay(source.pk))
+    return source
+
+
+def source_remove(*, source_id: int, user: User) -> Source:
+    source = Source.objects.get(pk=source_id)
+    _editable_annotation(source.annotation_id, user)
+    with pghistory.context(user=user.pk), transaction.atomic():
+        source.delete()
+    return source
+
+
+def source_move(*, source_id: int, user: User, direction: str) -> None:
+    """Swap a source with its neighbour above or below."""
+    source = Source.objects.get(pk=source_id)
+    _editable_annotation(source.annotation_id, user)
+    with pghistory.context(user=user.pk), transaction.atomic():
+        siblings = list(
+            Source.objects.select_for_update()
+            .filter(annotation_id=source.annotation_id)
+            .order_by("position", "id")
+        )
+        index = next(i for i, s in enumerate(siblings) if s.pk == source.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(siblings):
+            return
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings):
+            if sibling.position != position:
+                Source.objects.filter(pk=sibling.pk).update(
+                    position=position, updated_at=timezone.now()
+                )

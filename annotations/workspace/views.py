@@ -1,0 +1,410 @@
+"""The annotation workspace: the article with its highlights, and the cards beside it.
+
+Every write answers an htmx request with the changed fragments (the card, and the
+paragraphs whose highlights changed, swapped out of band) plus an `annotation-changed`
+event; a plain request gets a redirect back to the workspace, so everything also works as
+ordinary forms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from annotations import permissions
+from annotations.http import HtmxHttpRequest
+from annotations.ingest import selectors as ingest_selectors
+from annotations.models import Annotation, Article, ArticleVersion, Source
+from annotations.workspace import selectors, services
+from annotations.workspace.anchoring import quote_at, snap_to_words, suggest_claimant
+from annotations.workspace.forms import EditAnnotationForm, NewAnnotationForm, SourceForm
+from annotations.workspace.highlights import render_paragraphs, render_text
+
+CARD = "annotations/workspace/partials/annotation_card.html"
+CARDS_PER_PAGE = 10  # about a screenful; the rest load as the panel scrolls
+TEXT_CACHE_SECONDS = 600
+FORM = "annotations/workspace/partials/annotation_form.html"
+
+
+def _workspace_url(annotation: Annotation) -> str:
+    return f"{reverse('annotations:article_detail', args=[annotation.version.article_id])}#annotation-{annotation.pk}"
+
+
+def _paragraphs_oob(version: ArticleVersion, start: int, end: int) -> str:
+    sentences, annotations = selectors.paragraph_rows_around(version, start, end)
+    paragraphs = render_paragraphs(sentences, annotations, settings.CHECKWORTHY_THRESHOLD)
+    # hx-swap-oob on the <p> itself replaces the paragraph of the same id.
+    return "".join(html.replace("<p ", '<p hx-swap-oob="true" ', 1) for _n, html in paragraphs)
+
+
+def _card_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, object]:
+    return {
+        "annotation": annotation,
+        "can_edit": permissions.can_edit_annotation(request.user, annotation),
+    }
+
+
+def _changed(
+    request: HtmxHttpRequest,
+    annotation: Annotation,
+    html: str,
+    *,
+    redraw: bool = True,
+    action: str = "updated",
+) -> HttpResponse:
+    if redraw:
+        html += _paragraphs_oob(annotation.version, annotation.start, annotation.end)
+    response = HttpResponse(html)
+    return trigger_client_event(
+        response, "annotation-changed", {"id": annotation.pk, "action": action}, after="settle"
+    )
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def _text_html(version: ArticleVersion, state: selectors.HighlightsState, threshold: int) -> str:
+    """The article with its highlights, from the cache when nothing changed since it was
+    drawn. The key is derived from the annotations themselves (count, revisions, last
+    change) and the rating scale, so any save through the services makes a new key."""
+    key = (
+        f"workspace-text:{version.pk}:{state.signature}:{selectors.ratings_signature()}:{threshold}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = str(
+            render_text(
+                selectors.version_sentences(version), selectors.highlight_rows(version), threshold
+            )
+        )
+        cache.set(key, html, timeout=TEXT_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - built by render_text, which escapes everything
+
+
+@login_required
+@require_GET
+def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The workspace: the article by sentence with its highlights, and the annotation cards."""
+    article = get_object_or_404(Article.objects.select_related("team"), pk=pk)
+    number = request.GET.get("version")
+    version = ingest_selectors.article_version(
+        article, int(number) if number and number.isdigit() else None
+    )
+    if version is None:
+        raise Http404("This article has no such version.")
+    order = request.GET.get("order")
+    if order != selectors.ORDER_CHECKWORTHY:
+        order = selectors.ORDER_READING
+    sentences = selectors.version_sentences(version, order=order)
+    threshold = settings.CHECKWORTHY_THRESHOLD
+    state = selectors.highlights_state(version)
+    # Every highlight is drawn; cards come a page at a time as the panel scrolls.
+    limit = state.count if request.GET.get("cards") == "all" else CARDS_PER_PAGE
+    shown = selectors.workspace_cards(version, 0, limit)
+    cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in shown]
+    context = {
+        "article": article,
+        "version": version,
+        "versions": ingest_selectors.article_versions(article),
+        "order": order,
+        "sentences": sentences,
+        "text_html": _text_html(version, state, threshold)
+        if order == selectors.ORDER_READING
+        else "",
+        "checkworthy_count": selectors.checkworthy_count(sentences),
+        "threshold": threshold,
+        "cards": cards,
+        "annotation_total": state.count,
+        "more_cards": state.count - len(shown),
+        "next_offset": len(shown),
+        "can_annotate": permissions.can_annotate(request.user),
+    }
+    template = "annotations/workspace/article_detail.html"
+    if request.htmx and request.htmx.target == "sentences":
+        template += "#sentences"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def annotation_cards(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The next page of cards, loaded as the panel scrolls."""
+    article = get_object_or_404(Article, pk=pk)
+    number = request.GET.get("version", "")
+    version = ingest_selectors.article_version(article, int(number) if number.isdigit() else None)
+    if version is None:
+        raise Http404("This article has no such version.")
+    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
+    shown = selectors.workspace_cards(version, offset, CARDS_PER_PAGE)
+    total = Annotation.objects.alive().filter(version=version).count()
+    context = {
+        "article": article,
+        "version": version,
+        "cards": [(a, permissions.can_edit_annotation(request.user, a)) for a in shown],
+        "annotation_total": total,
+        "more_cards": max(0, total - offset - len(shown)),
+        "next_offset": offset + len(shown),
+    }
+    return render(request, "annotations/workspace/partials/annotation_cards.html", context)
+
+
+@require_GET
+def ratings_css(request: HtmxHttpRequest) -> HttpResponse:
+    """Each verdict's colour as CSS custom properties. A stylesheet rather than inline styles,
+    so the Content-Security-Policy can forbid inline styles entirely."""
+    rules = [
+        f'[data-verdict="{r.slug}"] {{ --verdict: {r.colour}; }}'
+        for r in selectors.active_ratings()
+        if r.colour.startswith("#") and len(r.colour) == 7
+    ]
+    css = "\n".join(rules) + "\n"
+    etag = '"' + hashlib.sha256(css.encode()).hexdigest()[:16] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304, headers={"ETag": etag})
+    return HttpResponse(
+        css, content_type="text/css", headers={"ETag": etag, "Cache-Control": "no-cache"}
+    )
+
+
+# --- Annotations ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The inline form for a new highlight. The selection is snapped to whole words here,
+    where the text is, and the quote travels back with the form to be checked on save."""
+    if not permissions.can_annotate(request.user):
+        raise PermissionDenied
+    version = get_object_or_404(
+        ArticleVersion.objects.select_related("article").defer("text"),
+        pk=request.GET.get("version") or 0,
+        article_id=pk,
+    )
+    try:
+        start, end = int(request.GET.get("start", "")), int(request.GET.get("end", ""))
+    except ValueError:
+        return HttpResponseBadRequest("start and end must be character offsets")
+    snapshot = selectors.version_snapshot(version)  # the text, from memory after the first time
+    start, end = snap_to_words(snapshot.text, start, end)
+    if start >= end:
+        return render(request, FORM, {"empty_selection": True})
+    quote = quote_at(snapshot.text, start, end)
+    sentences = [s for s in snapshot.sentences if s.start < end and s.end > start]
+    form = NewAnnotationForm(
+        initial={
+            "start": quote.start,
+            "end": quote.end,
+            "exact": quote.exact,
+            "client_token": uuid.uuid4(),
+            "claimant": suggest_claimant(snapshot.text, [s.text for s in sentences]),
+        }
+    )
+    context = {"form": form, "version": version, "quote": quote, "article": version.article}
+    if not request.htmx:
+        return render(request, "annotations/workspace/annotation_form_page.html", context)
+    return render(request, FORM, context)
+
+
+@login_required
+@require_POST
+def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    version_id = request.POST.get("version", "")
+    version = selectors.version_of_article(pk, int(version_id)) if version_id.isdigit() else None
+    if version is None:
+        raise Http404("No such article version.")
+    form = NewAnnotationForm(request.POST)
+    context: dict[str, object] = {"form": form, "version": version, "article": Article(pk=pk)}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            annotation, created = services.annotation_create(
+                version=version,
+                author=request.user,
+                start=data["start"],
+                end=data["end"],
+                exact=data["exact"],
+                data=form.to_input(),
+                client_token=data["client_token"],
+            )
+        except services.AnnotationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not request.htmx:
+                return redirect(_workspace_url(annotation))
+            context = {**_card_context(request, annotation), "oob_new": True}
+            if created:
+                # Everything the card shows is in hand: a new annotation has no sources yet.
+                annotation.version = version
+                annotation.author = request.user
+                context["no_sources"] = True
+            else:
+                annotation = selectors.annotation_for_card(annotation.pk)
+                context["annotation"] = annotation
+            card = render_to_string(CARD, context, request)
+            return _changed(request, annotation, card, action="created" if created else "updated")
+    context["quote"] = quote_at(
+        request.POST.get("exact", ""), 0, len(request.POST.get("exact", ""))
+    )
+    return render(
+        request, FORM if request.htmx else "annotations/workspace/annotation_form_page.html", context
+    )
+
+
+@login_required
+@require_GET
+def annotation_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    annotation = get_object_or_404(Annotation.objects.alive(), pk=pk)
+    if not request.htmx:
+        return redirect(_workspace_url(annotation))
+    annotation = selectors.annotation_for_card(pk)
+    template = CARD + "#sources" if request.GET.get("part") == "sources" else CARD
+    return render(request, template, _card_context(request, annotation))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    annotation = get_object_or_404(
+        Annotation.objects.alive().select_related("rating", "version"), pk=pk
+    )
+    if not permissions.can_edit_annotation(request.user, annotation):
+        raise PermissionDenied
+    context: dict[str, object] = {"annotation": annotation, "editing": True}
+    if request.method == "GET":
+        form = EditAnnotationForm(
+            initial={**EditAnnotationForm.initial_from(annotation), "revision": annotation.revision}
+        )
+    else:
+        form = EditAnnotationForm(request.POST)
+        if form.is_valid():
+            try:
+                annotation = services.annotation_update(
+                    annotation_id=pk,
+                    editor=request.user,
+                    revision=form.cleaned_data["revision"],
+                    data=form.to_input(),
+                )
+            except services.AnnotationConflict as conflict:
+                # Keep what she typed; show what is saved now; the next save is deliberate.
+                current = conflict.current
+                data = request.POST.copy()
+                data["revision"] = str(current.revision)
+                form = EditAnnotationForm(data)
+                form.is_valid()
+                context["conflict"] = current
+                context["changed_by"] = selectors.last_editor(current)
+            except services.AnnotationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if not request.htmx:
+                    return redirect(_workspace_url(annotation))
+                annotation = selectors.annotation_for_card(pk)
+                return _changed(
+                    request,
+                    annotation,
+                    render_to_string(CARD, _card_context(request, annotation), request),
+                )
+    context["form"] = form
+    template = "annotations/workspace/partials/annotation_edit.html"
+    if not request.htmx:
+        template = "annotations/workspace/annotation_edit_page.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def annotation_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    annotation = get_object_or_404(Annotation.objects.alive().select_related("version"), pk=pk)
+    if not permissions.can_edit_annotation(request.user, annotation):
+        raise PermissionDenied
+    services.annotation_delete(annotation_id=pk, user=request.user)
+    if not request.htmx:
+        return redirect("annotations:article_detail", pk=annotation.version.article_id)
+    # The card's slot becomes empty; the paragraphs lose the highlight.
+    return _changed(request, annotation, "", action="deleted")
+
+
+@login_required
+@require_GET
+def annotation_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    annotation = get_object_or_404(Annotation.objects.select_related("version"), pk=pk)
+    context = {"annotation": annotation, "entries": selectors.annotation_history(annotation)}
+    if not request.htmx:
+        return render(request, "annotations/workspace/annotation_history_page.html", context)
+    return render(request, "annotations/workspace/partials/annotation_history.html", context)
+
+
+# --- Sources -------------------------------------------------------------------------------
+
+
+def _source_response(
+    request: HtmxHttpRequest, annotation_id: int, form: SourceForm | None = None
+) -> HttpResponse:
+    annotation = selectors.annotation_for_card(annotation_id)
+    if not request.htmx:
+        return redirect(_workspace_url(annotation))
+    context = _card_context(request, annotation)
+    if form is not None:
+        context["source_form"] = form
+    return _changed(request, annotation, render_to_string(CARD, context, request), redraw=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def source_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: the add-source form (loaded when asked for, not with every card). POST: add it."""
+    annotation = get_object_or_404(Annotation.objects.alive(), pk=pk)
+    if not permissions.can_edit_annotation(request.user, annotation):
+        raise PermissionDenied
+    if request.method == "GET":
+        context = {"annotation": annotation, "source_form": SourceForm()}
+        if request.htmx:
+            return render(request, "annotations/workspace/partials/source_form.html", context)
+        return render(request, "annotations/workspace/source_form_page.html", context)
+    form = SourceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.source_add(annotation_id=pk, user=request.user, **form.cleaned_data)
+        except services.SourceError as exc:
+            form.add_error("url", str(exc))
+        else:
+            return _source_response(request, pk)
+    if not request.htmx:
+        return render(
+            request,
+            "annotations/workspace/source_form_page.html",
+            {"annotation": annotation, "source_form": form},
+        )
+    return _source_response(request, pk, form)
+
+
+@login_required
+@require_POST
+def source_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    services.source_remove(source_id=pk, user=request.user)
+    return _source_response(request, source.annotation_id)
+
+
+@login_required
+@require_POST
+def source_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    direction = request.POST.get("direction")
+    if direction not in {"up", "down"}:
+        return HttpResponseBadRequest("direction must be up or down")
+    services.source_move(source_id=pk, user=request.user, direction=direction)
+    return _source_response(request, source.annotation_id)
