@@ -65,9 +65,11 @@ def editor(team) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def reader(db) -> User:  # type: ignore[no-untyped-def]
-    """Logged in, but in no role group: may read, may not import."""
-    return _user_with_role("visitor", None)
+def reader(team) -> User:  # type: ignore[no-untyped-def]
+    """A member of the desk in no role group: may read the desk's work, may change nothing."""
+    user = _user_with_role("visitor", None)
+    team.members.add(user)
+    return user
 
 
 @pytest.fixture

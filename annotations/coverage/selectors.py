@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from annotations.coverage.query import build_query
-from annotations.models import ArticleVersion, CoverageFeed
+from annotations.models import Article, ArticleVersion, CoverageFeed, CoverageJob
 from annotations.workspace import selectors as workspace_selectors
 
 
@@ -22,3 +22,7 @@ def suggested_query(version: ArticleVersion) -> str:
 def team_feeds(version: ArticleVersion) -> list[CoverageFeed]:
     feeds = CoverageFeed.objects.filter(is_active=True)
     return list(feeds.filter(Q(team__isnull=True) | Q(team=version.article.team)))
+
+
+def recent_jobs(article: Article, limit: int = 5) -> list[CoverageJob]:
+    return list(CoverageJob.objects.filter(version__article=article)[:limit])

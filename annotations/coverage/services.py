@@ -25,7 +25,9 @@ def coverage_job_create(
     feed_urls: list[str] | None = None,
     start: bool = True,
 ) -> CoverageJob:
-    if user is not None and not permissions.can_annotate(user):
+    if user is not None and not (
+        permissions.can_annotate(user) and permissions.in_desk(user, version.article.team_id)
+    ):
         raise CoverageError("Only the desk's fact-checkers and editors can search for coverage.")
     query = " ".join(query.split())[:500]
     if not query:

@@ -20,18 +20,20 @@ from annotations.coverage.matching import OFF_TOPIC_BELOW
 from annotations.coverage.providers import available
 from annotations.http import HtmxHttpRequest
 from annotations.ingest import selectors as ingest_selectors
-from annotations.models import Article, CoverageJob, CoverageMatch, RelatedArticle
+from annotations.models import CoverageJob, CoverageMatch, RelatedArticle
 from annotations.workspace import selectors
 
 
-def _job(pk: int) -> CoverageJob:
-    return get_object_or_404(CoverageJob.objects.select_related("version__article"), pk=pk)
+def _job(request: HtmxHttpRequest, pk: int) -> CoverageJob:
+    return get_object_or_404(
+        permissions.visible_coverage_jobs(request.user).select_related("version__article"), pk=pk
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def coverage_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(permissions.desk_articles(request.user), pk=pk)
     version = ingest_selectors.article_version(article, None)
     if version is None:
         raise PermissionDenied("This article has no text yet.")
@@ -42,7 +44,7 @@ def coverage_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "providers": providers,
         "feeds": feeds,
-        "recent": CoverageJob.objects.filter(version__article=article)[:5],
+        "recent": coverage_selectors.recent_jobs(article),
         "query": coverage_selectors.suggested_query(version),
         "chosen": {key for key, _label in providers if key != "feeds" or feeds},
     }
@@ -74,7 +76,7 @@ def coverage_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_rerun(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    job = _job(pk)
+    job = _job(request, pk)
     try:
         again = services.coverage_job_create(
             version=job.version,
@@ -133,7 +135,7 @@ def progress(job: CoverageJob) -> int:
 @login_required
 @require_GET
 def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    job = _job(pk)
+    job = _job(request, pk)
     context: dict[str, Any] = {"job": job, "article": job.version.article}
     context["sources"] = job.related.only(
         "id", "url", "title", "outlet", "status", "error", "provider", "relevance"
@@ -153,7 +155,7 @@ def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def coverage_compare(request: HtmxHttpRequest, pk: int, related_pk: int) -> HttpResponse:
-    job = _job(pk)
+    job = _job(request, pk)
     related = get_object_or_404(job.related, pk=related_pk, status=RelatedArticle.Status.EXTRACTED)
     pairs = list(
         job.matches.filter(related=related)

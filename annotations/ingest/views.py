@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from annotations import permissions
 from annotations.http import HtmxHttpRequest
 from annotations.ingest import selectors, services, tasks
 from annotations.ingest.documents import DocumentError, from_plain_text, from_upload
@@ -89,7 +90,9 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @permission_required("annotations.add_article", raise_exception=True)
 def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.select_related("article"), pk=pk)
+    job = get_object_or_404(
+        permissions.visible_import_jobs(request.user).select_related("article"), pk=pk
+    )
     if request.htmx:
         if job.state == ImportJob.State.DONE and job.article is not None:
             return HttpResponseClientRedirect(job.article.get_absolute_url())

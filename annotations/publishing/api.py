@@ -11,26 +11,20 @@ import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import permissions
-from annotations.models import PUBLIC_STATES, Annotation, Article
+from annotations.models import Annotation, Article
 from annotations.publishing import standards
-from annotations.review import selectors as queues
 from annotations.workspace import selectors, services
 
 
 def _visible(request: HttpRequest) -> QuerySet[Annotation]:
-    user = request.user
-    if user.is_authenticated and permissions.can_annotate(user):
-        return Annotation.objects.alive().filter(
-            Q(state__in=PUBLIC_STATES) | queues.visible_to(user)  # type: ignore[arg-type]
-        )
-    return Annotation.objects.published()
+    return permissions.api_annotations(request.user)
 
 
 def _jsonld(data: dict[str, Any], request: HttpRequest, status: int = 200) -> JsonResponse:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection
+from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from annotations.models import Annotation, Team, Transition
+from annotations import permissions
+from annotations.models import Annotation, Team
+from annotations.review import sql
 
 State = Annotation.State
 WEEKS = 12
@@ -52,31 +54,22 @@ def columns(rows: list[tuple[str, int]], *, column_width: int = 34) -> list[Bar]
     ]
 
 
-def _median_hours_in_review(team: Team | None) -> float | None:
+def _median_hours_in_review(user: User, team: Team | None) -> float | None:
     """Median time a claim waited in review before an editor decided (approved, or sent
-    back), over the last 90 days."""
-    where = "t.from_state = 'in_review' AND t.to_state <> 'in_review' AND t.created_at > %s"
-    params: list[Any] = [timezone.now() - timedelta(days=90)]
+    back), over the last 90 days, on this desk (or every desk the user may see)."""
+    since = timezone.now() - timedelta(days=90)
     if team is not None:
-        where += " AND ar.team_id = %s"
-        params.append(team.pk)
-    sql = f"""
-        SELECT percentile_cont(0.5) WITHIN GROUP (
-            ORDER BY extract(epoch FROM t.created_at - t.from_state_since))
-        FROM {Transition._meta.db_table} t
-        JOIN annotations_annotation a ON a.id = t.annotation_id
-        JOIN annotations_articleversion v ON v.id = a.version_id
-        JOIN annotations_article ar ON ar.id = v.article_id
-        WHERE {where}
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        (seconds,) = cursor.fetchone()
+        seconds = sql.median_review_seconds(since, team_id=team.pk)
+    elif permissions.is_admin(user):
+        seconds = sql.median_review_seconds(since)
+    else:
+        seconds = sql.median_review_seconds(since, teamless=True)
     return None if seconds is None else seconds / 3600
 
 
-def dashboard(team: Team | None) -> dict[str, Any]:
-    claims = Annotation.objects.alive()
+def dashboard(user: User, team: Team | None) -> dict[str, Any]:
+    """The figures of one desk the user works on (with no desk: what the user may see)."""
+    claims = permissions.desk_annotations(user)
     if team is not None:
         claims = claims.filter(version__article__team=team)
     by_state = dict(claims.values_list("state").annotate(n=Count("id")).order_by())
@@ -97,7 +90,7 @@ def dashboard(team: Team | None) -> dict[str, Any]:
     this_week = timezone.localtime().date() - timedelta(days=timezone.localtime().weekday())
     weeks = [this_week - timedelta(weeks=i) for i in range(WEEKS - 1, -1, -1)]
     per_week = {week.date() if hasattr(week, "date") else week: n for week, n in weekly.items()}
-    hours = _median_hours_in_review(team)
+    hours = _median_hours_in_review(user, team)
     return {
         "rows_height": 26 * len(State.values),
         "state_bars": horizontal(

@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from annotations import permissions, roles
-from annotations.models import Annotation, Comment, Notification, Transition
+from annotations import permissions
+from annotations.models import Annotation
+from annotations.review import sql
 
 State = Annotation.State
 PUBLISHED_STATES = (State.PUBLISHED, State.CORRECTED, State.RETRACTED)
@@ -70,12 +71,8 @@ SORTS = {
 
 
 def visible_to(user: User) -> Q:
-    """Claims of the user's teams, and of articles that belong to no team."""
-    if roles.ADMIN in permissions.roles_of(user):
-        return Q()
-    return Q(version__article__team__isnull=True) | Q(
-        version__article__team__in=permissions.team_ids_of(user)
-    )
+    """Claims of the user's desks (the rule itself lives in `annotations.permissions`)."""
+    return permissions.desk_q(user, "version__article__team")
 
 
 def _mine(user: User) -> Q:
@@ -86,7 +83,7 @@ def _mine(user: User) -> Q:
 
 def _queue_q(user: User, queue: Queue) -> Q:
     if queue.slug == "mine":
-        return _mine(user)
+        return _mine(user) & visible_to(user)
     q = Q(state__in=queue.states) & visible_to(user)
     if queue.slug == "published":
         q &= Q(state_changed_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
@@ -166,6 +163,14 @@ def queue_claims(user: User, queue: Queue, filters: Filters) -> QuerySet[Annotat
     return filters.apply(claims, user)
 
 
+def queue_export_claims(user: User, queue: Queue, filters: Filters) -> QuerySet[Annotation]:
+    """Every claim of the queue (not one page) with what the CSV export writes."""
+    claims = queue_claims(user, queue, filters).select_related(None)
+    return claims.select_related("rating", "author", "assignee", "version__article__team").only(
+        *ROW_FIELDS, "claimant", "version__article__slug", "published_at"
+    )
+
+
 ROW_FIELDS = (
     "id",
     "claim",
@@ -220,11 +225,9 @@ def _name(user: User | None) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
-def queue_rows(claims: Iterable[Annotation], claim_url: str) -> list[QueueRow]:
-    """`claim_url` is the review URL of claim 0; each row's URL swaps in its own id."""
+def queue_rows(claims: Iterable[Annotation]) -> list[QueueRow]:
     now = timezone.now()
     stale_before = now - STALE_AFTER
-    prefix, suffix = claim_url.split("/0/", 1)
     rows = []
     for a in claims:
         article = a.version.article
@@ -234,7 +237,7 @@ def queue_rows(claims: Iterable[Annotation], claim_url: str) -> list[QueueRow]:
         rows.append(
             QueueRow(
                 pk=a.pk,
-                url=f"{prefix}/{a.pk}/{suffix}",
+                url=reverse("annotations:review_claim", args=[a.pk]),
                 claim=_truncate(a.claim or a.exact, 110),
                 verdict_slug=a.rating.slug if a.rating else "none",
                 verdict_label=a.rating.label if a.rating else "No verdict yet",
@@ -279,14 +282,14 @@ def _counts(user: User) -> Counts:
     scope = visible_to(user)
     row = (
         Annotation.objects.alive()
-        .filter(_mine(user) | Q(state__in=[State.IN_REVIEW, State.APPROVED]))
+        .filter((_mine(user) | Q(state__in=[State.IN_REVIEW, State.APPROVED])) & scope)
         .aggregate(
-            mine=Count("id", filter=_mine(user)),
+            mine=Count("id", filter=_mine(user) & scope),
             needs_review=Count("id", filter=Q(state=State.IN_REVIEW) & scope),
             approved=Count("id", filter=Q(state=State.APPROVED) & scope),
         )
     )
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = permissions.visible_notifications(user).filter(read_at__isnull=True).count()
     return Counts(row["mine"], row["needs_review"], row["approved"], unread)
 
 
@@ -305,17 +308,8 @@ AGE_BUCKET_SECONDS = 300  # age badges are redrawn at least this often
 
 
 def change_signature() -> str:
-    """Changes whenever anything a queue shows changes: one query over three indexes."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT (SELECT max(updated_at) FROM {Annotation._meta.db_table}),
-                       (SELECT max(id) FROM {Transition._meta.db_table}),
-                       (SELECT max(id) FROM {Comment._meta.db_table}),
-                       (SELECT max(id) FROM {Notification._meta.db_table}),
-                       (SELECT max(read_at) FROM {Notification._meta.db_table})"""
-        )
-        row = cursor.fetchone()
-    return "|".join(str(value) for value in row)
+    """Changes whenever anything a queue shows changes: one query over indexes."""
+    return "|".join(str(value) for value in sql.last_desk_changes())
 
 
 def poll_etag(signature: str, session_key: str, path: str) -> str:

@@ -137,11 +137,11 @@ def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
             return f"Only editors can {action.label.lower()}."
         if is_author:
             return f"You wrote this verdict; a different editor must {action.label.lower()} it."
-        if not permissions.in_team_of(user, annotation):
+        if not permissions.in_desk_of(user, annotation):
             return "Only editors of the article's team can review it."
     elif not (
         (is_author and permissions.can_annotate(user))
-        or (permissions.is_editor(user) and permissions.in_team_of(user, annotation))
+        or (permissions.is_editor(user) and permissions.in_desk_of(user, annotation))
     ):
         return f"Only the author or an editor of the team can {action.label.lower()}."
     if action.name == "withdraw" and not is_author:
@@ -373,14 +373,14 @@ def claim_assign(
     with pghistory.context(user=user.pk), transaction.atomic():
         annotation = _locked(annotation_id)
         _check_fresh(annotation, revision)
-        if not (permissions.is_editor(user) and permissions.in_team_of(user, annotation)):
+        if not (permissions.is_editor(user) and permissions.in_desk_of(user, annotation)):
             raise PermissionDenied("Only editors of the article's team can assign its claims.")
         if annotation.deleted_at is not None or annotation.state not in ASSIGNABLE_STATES:
             raise ReviewError(
                 f"A “{annotation.get_state_display()}” claim is not waiting for anyone."
             )
         if assignee is not None and not (
-            permissions.is_editor(assignee) and permissions.in_team_of(assignee, annotation)
+            permissions.is_editor(assignee) and permissions.in_desk_of(assignee, annotation)
         ):
             team = annotation.version.article.team
             raise ReviewError(
@@ -415,13 +415,11 @@ def bulk_apply(
 ) -> list[BulkOutcome]:
     """Apply `action` ("approve", "assign", "unassign" or "take") to each claim on its own:
     every item is checked as if it were done alone, and the outcome of each is reported."""
-    from annotations.review.selectors import visible_to
-
     ids = list(annotation_ids)
     outcomes = []
     claims = {  # claims of other desks are "no such claim": their text is not shown
         a.pk: a.claim or a.exact[:80]
-        for a in Annotation.objects.filter(visible_to(user), pk__in=ids).only("claim", "exact")
+        for a in permissions.desk_annotations(user).filter(pk__in=ids).only("claim", "exact")
     }
     for pk in ids:
         if pk not in claims:
@@ -470,7 +468,7 @@ def comment_add(
             .select_related("version__article__team", "author")
             .get(pk=annotation_id)
         )
-        if not permissions.can_annotate(user):
+        if not (permissions.can_annotate(user) and permissions.in_desk_of(user, annotation)):
             raise PermissionDenied("Only the desk's fact-checkers and editors can comment.")
         parent = None
         if parent_id is not None:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions
 from annotations.http import HtmxHttpRequest
-from annotations.models import Annotation, Comment, Notification, Team
+from annotations.models import PUBLIC_STATES, Annotation, Comment
 from annotations.publishing import standards
 from annotations.review import charts, conversation
 from annotations.review import selectors as queues
@@ -72,7 +72,7 @@ def review_queue(request: HtmxHttpRequest, queue: str) -> HttpResponse:
     page = Paginator(queues.queue_claims(request.user, current, filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = queues.queue_rows(page, reverse("annotations:review_claim", args=[0]))
+    rows = queues.queue_rows(page)
     editor = permissions.is_editor(request.user)
     context: dict[str, Any] = {
         "queue": current,
@@ -89,9 +89,7 @@ def review_queue(request: HtmxHttpRequest, queue: str) -> HttpResponse:
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response
-    my_teams = Team.objects.all()
-    if not permissions.roles_of(request.user) & {"admin"}:
-        my_teams = my_teams.filter(pk__in=permissions.team_ids_of(request.user))
+    my_teams = permissions.visible_teams(request.user)
     context.update(
         teams=list(my_teams),
         ratings=selectors.ratings_by_slug().values(),
@@ -112,10 +110,7 @@ def review_export(request: HtmxHttpRequest, queue: str) -> StreamingHttpResponse
     if current is None:
         raise Http404("No such queue.")
     filters = queues.Filters.from_query(request.GET.dict(), current)
-    claims = queues.queue_claims(request.user, current, filters).select_related(None)
-    claims = claims.select_related("rating", "author", "assignee", "version__article__team").only(
-        *queues.ROW_FIELDS, "claimant", "version__article__slug", "published_at"
-    )
+    claims = queues.queue_export_claims(request.user, current, filters)
 
     def rows() -> Iterator[str]:
         out = io.StringIO()
@@ -143,7 +138,7 @@ def review_export(request: HtmxHttpRequest, queue: str) -> StreamingHttpResponse
         for a in claims.iterator(chunk_size=2000):
             article = a.version.article
             public = ""
-            if a.state in ("published", "corrected"):
+            if a.state in PUBLIC_STATES:
                 public = standards.absolute(standards.claim_url(a))
             writer.writerow(
                 [
@@ -221,17 +216,23 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
 # --- One claim -------------------------------------------------------------------------------
 
 
-def _claim(pk: int) -> Annotation:
-    return get_object_or_404(
-        Annotation.objects.alive().select_related(
+def _claim(request: HtmxHttpRequest, pk: int, *, desk_only: bool = False) -> Annotation:
+    """The claim if the user may see it (404 otherwise). With `desk_only`, only for the
+    members of its desk: the conversation and history are the desk's working material."""
+    annotation = get_object_or_404(
+        permissions.visible_annotations(request.user).select_related(
             "rating", "author", "assignee", "version__article__team"
         ),
         pk=pk,
     )
+    if desk_only and not permissions.in_desk_of(request.user, annotation):
+        raise Http404("No such claim on your desks.")
+    return annotation
 
 
 def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, Any]:
     user = request.user
+    in_desk = permissions.in_desk_of(user, annotation)
     comments = list(
         annotation.comments.filter(parent__isnull=True)
         .select_related("author")
@@ -239,8 +240,8 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
             Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("id"))
         )
         .order_by("created_at", "id")
-    )
-    is_reviewer = permissions.is_editor(user) and permissions.in_team_of(user, annotation)
+    ) if in_desk else []
+    is_reviewer = permissions.is_editor(user) and in_desk
     correctable = review.refusal(user, annotation, review.ACTIONS["correct"]) is None
     approvals = review.approvals_this_round(annotation)
     return {
@@ -251,12 +252,17 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
         "required_approvals": review.required_approvals(annotation),
         "is_author": annotation.author_id == user.pk,
         "can_assign": is_reviewer and annotation.state in review.ASSIGNABLE_STATES,
-        "reviewers": [u for u in conversation.mentionable(annotation) if permissions.is_editor(u)],
+        "reviewers": [u for u in conversation.mentionable(annotation) if permissions.is_editor(u)]
+        if is_reviewer
+        else [],
         "can_correct": correctable,
-        "can_comment": permissions.can_annotate(user),
+        "in_desk": in_desk,
+        "can_comment": in_desk and permissions.can_annotate(user),
         "ratings": selectors.ratings_by_slug().values(),
         "comments": comments,
-        "transitions": annotation.transitions.select_related("actor").order_by("created_at", "id"),
+        "transitions": annotation.transitions.select_related("actor").order_by("created_at", "id")
+        if in_desk
+        else [],
         "corrections": annotation.corrections.select_related(
             "editor", "previous_rating", "new_rating"
         ),
@@ -269,30 +275,34 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
 @require_GET
 def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     _require_desk(request)
-    annotation = _claim(pk)
-    # Opening the claim is reading what was said about it.
-    annotation.notifications.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
+    annotation = _claim(request, pk)
+    context = _claim_context(request, annotation)
+    # Opening the claim is reading what was said about it: the page posts these back (a GET
+    # never writes).
+    context["unread_ids"] = list(
+        permissions.visible_notifications(request.user)
+        .filter(annotation=annotation, read_at__isnull=True)
+        .values_list("id", flat=True)
     )
-    return render(request, "annotations/review/claim.html", _claim_context(request, annotation))
+    return render(request, "annotations/review/claim.html", context)
 
 
 def _act(request: HtmxHttpRequest, pk: int, do: Callable[[Annotation], str]) -> HttpResponse:
     """Run one move from the claim page: success and refusals come back as messages on the
     claim page; a move the user may not make at all answers 403 with the reason."""
     _require_desk(request)
-    annotation = _claim(pk)
+    annotation = _claim(request, pk)
     try:
         done = do(annotation)
     except review.StaleState as exc:
         messages.warning(request, str(exc))
     except PermissionDenied as exc:
-        context = _claim_context(request, _claim(pk))
+        context = _claim_context(request, _claim(request, pk))
         context["refusal"] = str(exc) or "You may not do that."
         return render(request, "annotations/review/claim.html", context, status=403)
     except review.ReviewError as exc:
         messages.error(request, str(exc))
-        context = _claim_context(request, _claim(pk))
+        context = _claim_context(request, _claim(request, pk))
         context["kept"] = request.POST  # what was typed stays in the form
         return render(request, "annotations/review/claim.html", context, status=400)
     else:
@@ -397,8 +407,8 @@ def review_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def review_mentions(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     """Who can be @mentioned on this claim, for the comment box's autocomplete."""
     _require_desk(request)
-    annotation = _claim(pk)
-    prefix = request.GET.get("q", "").lower()
+    annotation = _claim(request, pk, desk_only=True)
+    prefix = request.GET.get("q", "").lower()[:150]
     people = [
         {"username": u.username, "name": u.get_full_name() or u.username}
         for u in conversation.mentionable(annotation)
@@ -415,7 +425,7 @@ def review_mentions(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def notifications(request: HtmxHttpRequest) -> HttpResponse:
     items = Paginator(
-        Notification.objects.filter(recipient=request.user).select_related("actor", "annotation"),
+        permissions.visible_notifications(request.user).select_related("actor", "annotation"),
         30,
     ).get_page(request.GET.get("page"))
     return render(request, "annotations/review/notifications.html", {"page": items})
@@ -426,6 +436,8 @@ def notifications(request: HtmxHttpRequest) -> HttpResponse:
 def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     conversation.notifications_mark_read(user=request.user, notification_ids=ids or None)
+    if request.htmx:
+        return HttpResponse(status=204)  # the claim page marks what it showed; nothing to swap
     target = request.POST.get("next", "")
     if target.startswith("/review/claims/"):
         return redirect(target)
@@ -439,10 +451,7 @@ def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     _require_desk(request)
-    visible = Team.objects.all()
-    if "admin" not in permissions.roles_of(request.user):
-        visible = visible.filter(pk__in=permissions.team_ids_of(request.user))
-    teams = list(visible)
+    teams = list(permissions.visible_teams(request.user))
     team = None
     chosen = _int_or_none(request.GET.get("team"))
     if chosen is not None:
@@ -451,5 +460,5 @@ def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
             raise Http404("No such team, or not yours.")
     elif teams:
         team = teams[0]
-    figures = charts.dashboard(team)
+    figures = charts.dashboard(request.user, team)
     return render(request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures})

@@ -85,10 +85,16 @@ def _sentence_html(
 
 
 def render_paragraphs(
-    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int | None
+    sentences: Iterable[SentenceRow],
+    annotations: Sequence[HighlightRow],
+    threshold: int | None,
+    *,
+    swap_oob: bool = False,
 ) -> list[tuple[int, SafeString]]:
     """[(paragraph number, html)] for sentences in reading order. `annotations` must be sorted
-    by (start, -end) so that nesting is stable; they may overlap each other and sentences."""
+    by (start, -end) so that nesting is stable; they may overlap each other and sentences.
+    `swap_oob` marks each paragraph for htmx to swap in place of the one with its id."""
+    oob = ' hx-swap-oob="true"' if swap_oob else ""
     paragraphs: list[tuple[int, SafeString]] = []
     pending = list(annotations)
     position = 0  # annotations before this index start before the current sentence ends
@@ -106,7 +112,7 @@ def render_paragraphs(
                 pieces.append(_sentence_html(sentence, overlapping, threshold, tags))
             else:
                 pieces.append(_plain_sentence_html(sentence, threshold))
-        html = f'<p id="p-{number}" data-paragraph="{number}">' + " ".join(pieces) + "</p>"
+        html = f'<p{oob} id="p-{number}" data-paragraph="{number}">' + " ".join(pieces) + "</p>"
         paragraphs.append((number, mark_safe(html)))  # noqa: S308 - every piece escaped above
     return paragraphs
 

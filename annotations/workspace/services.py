@@ -126,8 +126,8 @@ def annotation_create(
 
     A repeated `client_token` from the same author (a double submit) returns the first
     annotation instead of creating a second one."""
-    if not permissions.can_annotate(author):
-        raise PermissionDenied("Only fact-checkers and editors can annotate.")
+    if not permissions.can_annotate_article(author, version.article):
+        raise PermissionDenied("Only the desk's fact-checkers and editors annotate its articles.")
     data = data.cleaned()
     prefix, suffix = _anchor(version, start, end, exact)
     try:
@@ -162,7 +162,9 @@ def annotation_update(
 ) -> Annotation:
     """Save an edit made from `revision`. If the annotation moved on since, raise
     AnnotationConflict carrying the current values; nothing is overwritten."""
-    annotation = Annotation.objects.select_related("rating").get(pk=annotation_id)
+    annotation = Annotation.objects.select_related("rating", "version__article").get(
+        pk=annotation_id
+    )
     if not permissions.can_edit_annotation(editor, annotation):
         raise PermissionDenied("You cannot edit this annotation.")
     data = data.cleaned()
@@ -183,7 +185,7 @@ def annotation_update(
 
 def annotation_delete(*, annotation_id: int, user: User) -> Annotation:
     """Soft delete: the row stays (an admin can restore it) and the history records who."""
-    annotation = Annotation.objects.get(pk=annotation_id)
+    annotation = Annotation.objects.select_related("version__article").get(pk=annotation_id)
     if not permissions.can_edit_annotation(user, annotation):
         raise PermissionDenied("You cannot delete this annotation.")
     with pghistory.context(user=user.pk), transaction.atomic():
@@ -214,7 +216,7 @@ def annotation_restore(*, annotation_id: int, user: User) -> Annotation:
 
 
 def _editable_annotation(annotation_id: int, user: User) -> Annotation:
-    annotation = Annotation.objects.get(pk=annotation_id)
+    annotation = Annotation.objects.select_related("version__article").get(pk=annotation_id)
     if not permissions.can_edit_annotation(user, annotation):
         raise PermissionDenied("You cannot change the sources of this annotation.")
     return annotation

@@ -26,7 +26,7 @@ from django_htmx.http import trigger_client_event
 from annotations import permissions
 from annotations.http import HtmxHttpRequest
 from annotations.ingest import selectors as ingest_selectors
-from annotations.models import Annotation, Article, ArticleVersion, Source
+from annotations.models import Annotation, Article, ArticleVersion
 from annotations.workspace import selectors, services
 from annotations.workspace.anchoring import quote_at, snap_to_words, suggest_claimant
 from annotations.workspace.forms import EditAnnotationForm, NewAnnotationForm, SourceForm
@@ -44,9 +44,11 @@ def _workspace_url(annotation: Annotation) -> str:
 
 def _paragraphs_oob(version: ArticleVersion, start: int, end: int) -> str:
     sentences, annotations = selectors.paragraph_rows_around(version, start, end)
-    paragraphs = render_paragraphs(sentences, annotations, settings.CHECKWORTHY_THRESHOLD)
-    # hx-swap-oob on the <p> itself replaces the paragraph of the same id.
-    return "".join(html.replace("<p ", '<p hx-swap-oob="true" ', 1) for _n, html in paragraphs)
+    # Each <p> swaps itself out of band: it replaces the paragraph with the same id.
+    paragraphs = render_paragraphs(
+        sentences, annotations, settings.CHECKWORTHY_THRESHOLD, swap_oob=True
+    )
+    return "".join(html for _n, html in paragraphs)
 
 
 def _card_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, object]:
@@ -75,20 +77,24 @@ def _changed(
 # --- Pages ---------------------------------------------------------------------------------
 
 
-def _text_html(version: ArticleVersion, state: selectors.HighlightsState, threshold: int) -> str:
+def _text_html(
+    version: ArticleVersion,
+    state: selectors.HighlightsState,
+    threshold: int,
+    *,
+    published_only: bool,
+) -> str:
     """The article with its highlights, from the cache when nothing changed since it was
     drawn. The key is derived from the annotations themselves (count, revisions, last
-    change) and the rating scale, so any save through the services makes a new key."""
-    key = (
-        f"workspace-text:{version.pk}:{state.signature}:{selectors.ratings_signature()}:{threshold}"
-    )
+    change), the rating scale and who is looking (the desk, or other staff who see only
+    published claims), so any save through the services makes a new key."""
+    scope = "published" if published_only else "desk"
+    ratings = selectors.ratings_signature()
+    key = f"workspace-text:{version.pk}:{scope}:{state.signature}:{ratings}:{threshold}"
     html = cache.get(key)
     if html is None:
-        html = str(
-            render_text(
-                selectors.version_sentences(version), selectors.highlight_rows(version), threshold
-            )
-        )
+        rows = selectors.highlight_rows(version, published_only=published_only)
+        html = str(render_text(selectors.version_sentences(version), rows, threshold))
         cache.set(key, html, timeout=TEXT_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 - built by render_text, which escapes everything
 
@@ -97,7 +103,10 @@ def _text_html(version: ArticleVersion, state: selectors.HighlightsState, thresh
 @require_GET
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The workspace: the article by sentence with its highlights, and the annotation cards."""
-    article = get_object_or_404(Article.objects.select_related("team"), pk=pk)
+    article = get_object_or_404(
+        permissions.visible_articles(request.user).select_related("team"), pk=pk
+    )
+    published_only = not permissions.sees_article_whole(request.user, article)
     number = request.GET.get("version")
     version = ingest_selectors.article_version(
         article, int(number) if number and number.isdigit() else None
@@ -109,10 +118,10 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         order = selectors.ORDER_READING
     sentences = selectors.version_sentences(version, order=order)
     threshold = settings.CHECKWORTHY_THRESHOLD
-    state = selectors.highlights_state(version)
+    state = selectors.highlights_state(version, published_only=published_only)
     # Every highlight is drawn; cards come a page at a time as the panel scrolls.
     limit = state.count if request.GET.get("cards") == "all" else CARDS_PER_PAGE
-    shown = selectors.workspace_cards(version, 0, limit)
+    shown = selectors.workspace_cards(version, 0, limit, published_only=published_only)
     cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in shown]
     context = {
         "article": article,
@@ -120,7 +129,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "versions": ingest_selectors.article_versions(article),
         "order": order,
         "sentences": sentences,
-        "text_html": _text_html(version, state, threshold)
+        "text_html": _text_html(version, state, threshold, published_only=published_only)
         if order == selectors.ORDER_READING
         else "",
         "checkworthy_count": selectors.checkworthy_count(sentences),
@@ -129,7 +138,8 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "annotation_total": state.count,
         "more_cards": state.count - len(shown),
         "next_offset": len(shown),
-        "can_annotate": permissions.can_annotate(request.user),
+        "can_annotate": permissions.can_annotate_article(request.user, article),
+        "published_only": published_only,
     }
     template = "annotations/workspace/article_detail.html"
     if request.htmx and request.htmx.target == "sentences":
@@ -141,14 +151,17 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def annotation_cards(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The next page of cards, loaded as the panel scrolls."""
-    article = get_object_or_404(Article, pk=pk)
+    article = get_object_or_404(permissions.visible_articles(request.user), pk=pk)
+    published_only = not permissions.sees_article_whole(request.user, article)
     number = request.GET.get("version", "")
     version = ingest_selectors.article_version(article, int(number) if number.isdigit() else None)
     if version is None:
         raise Http404("This article has no such version.")
-    offset = int(request.GET["offset"]) if request.GET.get("offset", "").isdigit() else 0
-    shown = selectors.workspace_cards(version, offset, CARDS_PER_PAGE)
-    total = Annotation.objects.alive().filter(version=version).count()
+    offset = int(request.GET["offset"]) if request.GET.get("offset", "")[:9].isdigit() else 0
+    shown = selectors.workspace_cards(
+        version, offset, CARDS_PER_PAGE, published_only=published_only
+    )
+    total = selectors.highlights_state(version, published_only=published_only).count
     context = {
         "article": article,
         "version": version,
@@ -181,18 +194,46 @@ def ratings_css(request: HtmxHttpRequest) -> HttpResponse:
 # --- Annotations ---------------------------------------------------------------------------
 
 
+def _article_to_annotate(request: HtmxHttpRequest, pk: int) -> Article:
+    """The article, if the user may highlight claims on it: 404 when it is hidden from them,
+    403 when they may read it but not annotate it. The common case (a member of the desk)
+    costs one primary-key read: this is on the save path."""
+    article = Article.objects.filter(pk=pk).only("id", "team_id", "title").first()
+    if article is not None and permissions.can_annotate_article(request.user, article):
+        return article
+    if article is None or not permissions.visible_articles(request.user).filter(pk=pk).exists():
+        raise Http404("No such article.")
+    raise PermissionDenied("Only the desk's fact-checkers and editors annotate its articles.")
+
+
+def _visible_annotation(request: HtmxHttpRequest, pk: int) -> Annotation:
+    return get_object_or_404(
+        permissions.visible_annotations(request.user).select_related("rating", "version__article"),
+        pk=pk,
+    )
+
+
+def _editable_annotation(request: HtmxHttpRequest, pk: int) -> Annotation:
+    """404 when the claim is hidden from the user, 403 when they may see but not change it."""
+    annotation = _visible_annotation(request, pk)
+    if not permissions.can_edit_annotation(request.user, annotation):
+        raise PermissionDenied("You cannot change this claim.")
+    return annotation
+
+
 @login_required
 @require_GET
 def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The inline form for a new highlight. The selection is snapped to whole words here,
     where the text is, and the quote travels back with the form to be checked on save."""
-    if not permissions.can_annotate(request.user):
-        raise PermissionDenied
-    version = get_object_or_404(
-        ArticleVersion.objects.select_related("article").defer("text"),
-        pk=request.GET.get("version") or 0,
-        article_id=pk,
+    article = _article_to_annotate(request, pk)
+    version_id = request.GET.get("version", "")
+    version = (
+        selectors.version_of_article(pk, int(version_id)) if version_id[:9].isdigit() else None
     )
+    if version is None:
+        raise Http404("No such article version.")
+    version.article = article
     try:
         start, end = int(request.GET.get("start", "")), int(request.GET.get("end", ""))
     except ValueError:
@@ -221,10 +262,14 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    article = _article_to_annotate(request, pk)
     version_id = request.POST.get("version", "")
-    version = selectors.version_of_article(pk, int(version_id)) if version_id.isdigit() else None
+    version = (
+        selectors.version_of_article(pk, int(version_id)) if version_id[:9].isdigit() else None
+    )
     if version is None:
         raise Http404("No such article version.")
+    version.article = article
     form = NewAnnotationForm(request.POST)
     context: dict[str, object] = {"form": form, "version": version, "article": Article(pk=pk)}
     if form.is_valid():
@@ -266,7 +311,7 @@ def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def annotation_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    annotation = get_object_or_404(Annotation.objects.alive(), pk=pk)
+    annotation = _visible_annotation(request, pk)
     if not request.htmx:
         return redirect(_workspace_url(annotation))
     annotation = selectors.annotation_for_card(pk)
@@ -277,11 +322,7 @@ def annotation_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    annotation = get_object_or_404(
-        Annotation.objects.alive().select_related("rating", "version"), pk=pk
-    )
-    if not permissions.can_edit_annotation(request.user, annotation):
-        raise PermissionDenied
+    annotation = _editable_annotation(request, pk)
     context: dict[str, object] = {"annotation": annotation, "editing": True}
     if request.method == "GET":
         form = EditAnnotationForm(
@@ -327,9 +368,7 @@ def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def annotation_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    annotation = get_object_or_404(Annotation.objects.alive().select_related("version"), pk=pk)
-    if not permissions.can_edit_annotation(request.user, annotation):
-        raise PermissionDenied
+    annotation = _editable_annotation(request, pk)
     services.annotation_delete(annotation_id=pk, user=request.user)
     if not request.htmx:
         return redirect("annotations:article_detail", pk=annotation.version.article_id)
@@ -340,7 +379,7 @@ def annotation_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def annotation_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    annotation = get_object_or_404(Annotation.objects.select_related("version"), pk=pk)
+    annotation = _visible_annotation(request, pk)
     context = {"annotation": annotation, "entries": selectors.annotation_history(annotation)}
     if not request.htmx:
         return render(request, "annotations/workspace/annotation_history_page.html", context)
@@ -366,9 +405,7 @@ def _source_response(
 @require_http_methods(["GET", "POST"])
 def source_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET: the add-source form (loaded when asked for, not with every card). POST: add it."""
-    annotation = get_object_or_404(Annotation.objects.alive(), pk=pk)
-    if not permissions.can_edit_annotation(request.user, annotation):
-        raise PermissionDenied
+    annotation = _editable_annotation(request, pk)
     if request.method == "GET":
         context = {"annotation": annotation, "source_form": SourceForm()}
         if request.htmx:
@@ -394,7 +431,7 @@ def source_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def source_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    source = get_object_or_404(Source, pk=pk)
+    source = get_object_or_404(permissions.visible_sources(request.user), pk=pk)
     services.source_remove(source_id=pk, user=request.user)
     return _source_response(request, source.annotation_id)
 
@@ -402,7 +439,7 @@ def source_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def source_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    source = get_object_or_404(Source, pk=pk)
+    source = get_object_or_404(permissions.visible_sources(request.user), pk=pk)
     direction = request.POST.get("direction")
     if direction not in {"up", "down"}:
         return HttpResponseBadRequest("direction must be up or down")

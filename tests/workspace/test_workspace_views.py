@@ -354,6 +354,7 @@ def test_others_cannot_edit_or_delete(reader_client: Client, version, factchecke
     annotation = annotate(version, TRUCKS, factchecker)
     colleague = Client()
     colleague.force_login(_user_with_role("colleague", "fact-checker"))
+    version.article.team.members.add(colleague.session["_auth_user_id"])
     for client in (reader_client, colleague):
         assert client.get(f"/annotations/{annotation.pk}/edit/").status_code == 403
         assert (
