@@ -1,8 +1,8 @@
 """The newsroom's roles as Django groups, and the model permissions each one carries.
 
-Later features add their permissions here, with a migration that calls `create_roles` from
-`annotations/migrations/_roles.py` (the demo command calls `sync_role_groups` too), so a
-newsroom's groups always match this table. Finer rules (whose draft, which state) live in
+Later features add their permissions here. `annotations.apps` syncs the groups after every
+`migrate` (Django creates the permissions just before), so a newsroom's groups always match
+this table. Finer rules (whose draft, which state) live in
 `annotations/permissions.py`.
 """
 
@@ -66,8 +66,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def sync_role_groups(group_model, permission_model) -> None:  # type: ignore[no-untyped-def]
     """Create the role groups and give each exactly the permissions listed above.
 
-    Permissions of models a migration has not created yet are skipped; the migration that
-    adds those models syncs again."""
+    Permissions that do not exist yet are skipped; the next migrate syncs again."""
     existing = {
         f"{app_label}.{codename}": pk
         for pk, app_label, codename in permission_model.objects.values_list(
