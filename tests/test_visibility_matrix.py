@@ -62,7 +62,7 @@ from annotations.models import (
     Team,
     Transition,
 )
-from annotations.queues import QUEUES
+from annotations.review.selectors import QUEUES
 from tests.conftest import _user_with_role
 from tests.factories import TeamFactory, import_text
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from annotations import permissions
 from annotations.models import Article, ArticleVersion, Team
 
 
-def article_list(*, search: str = "") -> QuerySet[Article]:
+def article_list(user: User | AnonymousUser, *, search: str = "") -> QuerySet[Article]:
+    """The articles the user may see, newest first, with their latest version number."""
     latest = ArticleVersion.objects.filter(article=OuterRef("pk")).order_by("-number")
-    articles = Article.objects.annotate(
+    articles = permissions.visible_articles(user).annotate(
         latest_version=Subquery(latest.values("number")[:1]),
     ).select_related("team")
     search = search.strip()

@@ -120,8 +120,8 @@ def article_import(
 ) -> ImportResult:
     """Store `document` as a new article, or as a new version of the article it belongs to.
 
-    An article is recognised by its URL (canonical or fetched) or, without one, by identical
-    text. Identical text is a no-op that returns the existing version. Everything happens in
+    An article is recognised, within the importing desk, by its URL (canonical or fetched)
+    or, without one, by identical text. Identical text is a no-op that returns the existing version. Everything happens in
     one transaction: a failure leaves no article, version or sentence behind.
     """
     text = document.text
@@ -134,12 +134,15 @@ def article_import(
         if key_url:
             article = (
                 Article.objects.select_for_update()
+                .filter(team=team)  # desks never share, or even reveal, each other's articles
                 .filter(Q(canonical_url=key_url) | Q(url=key_url))
                 .order_by("id")
                 .first()
             )
         if article is None:
-            same_text = ArticleVersion.objects.filter(content_hash=digest).select_related("article")
+            same_text = ArticleVersion.objects.filter(
+                content_hash=digest, article__team=team
+            ).select_related("article")
             existing = same_text.order_by("id").first()
             if existing is not None:
                 return ImportResult(existing.article, existing, False, False)

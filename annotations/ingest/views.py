@@ -23,7 +23,7 @@ from annotations.models import ArticleVersion, ImportJob
 @login_required
 def article_list(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:200]
-    paginator = Paginator(selectors.article_list(search=search), 25)
+    paginator = Paginator(selectors.article_list(request.user, search=search), 25)
     page = paginator.get_page(request.GET.get("page"))
     context = {"page": page, "search": search}
     template = "annotations/ingest/article_list.html"
@@ -88,7 +88,6 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("annotations.add_article", raise_exception=True)
 def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(
         permissions.visible_import_jobs(request.user).select_related("article"), pk=pk

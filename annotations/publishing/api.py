@@ -131,8 +131,8 @@ def api_article_annotations(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("version__number", "start", "id")
     )
     total = annotations.count()
-    if total == 0 and not request.user.is_authenticated:
-        raise Http404("No published annotations on this article.")
+    if total == 0 and not permissions.visible_articles(request.user).filter(pk=pk).exists():
+        raise Http404("No annotations you may see on this article.")
     path = request.path
     page = request.GET.get("page")
     if page is None:

@@ -274,8 +274,7 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
 @login_required
 @require_GET
 def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    _require_desk(request)
-    annotation = _claim(request, pk)
+    annotation = _claim(request, pk)  # published work is readable by all staff
     context = _claim_context(request, annotation)
     # Opening the claim is reading what was said about it: the page posts these back (a GET
     # never writes).
@@ -290,8 +289,8 @@ def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _act(request: HtmxHttpRequest, pk: int, do: Callable[[Annotation], str]) -> HttpResponse:
     """Run one move from the claim page: success and refusals come back as messages on the
     claim page; a move the user may not make at all answers 403 with the reason."""
+    annotation = _claim(request, pk)  # 404 before 403: hidden work is not confirmed
     _require_desk(request)
-    annotation = _claim(request, pk)
     try:
         done = do(annotation)
     except review.StaleState as exc:
@@ -406,8 +405,8 @@ def review_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_mentions(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     """Who can be @mentioned on this claim, for the comment box's autocomplete."""
-    _require_desk(request)
     annotation = _claim(request, pk, desk_only=True)
+    _require_desk(request)
     prefix = request.GET.get("q", "").lower()[:150]
     people = [
         {"username": u.username, "name": u.get_full_name() or u.username}
