@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from annotations.models import Article, ArticleVersion, ImportJob
 from tests.conftest import ARTICLE_HTML
-from tests.factories import import_text
+from tests.factories import TeamFactory, import_text
 
 pytestmark = pytest.mark.django_db
 
@@ -335,9 +335,10 @@ def test_oversized_paste_gets_a_message_not_a_bare_error(
     assert not Article.objects.exists()
 
 
-def test_reader_cannot_see_import_jobs(reader_client: Client) -> None:
-    job = ImportJob.objects.create(url="https://news.example/story")
-    assert reader_client.get(f"/articles/import/jobs/{job.pk}/").status_code == 403
+def test_import_jobs_of_another_desk_are_not_found(reader_client: Client) -> None:
+    other_desk = TeamFactory(name="Business desk", slug="business-desk")
+    job = ImportJob.objects.create(url="https://news.example/story", team=other_desk)
+    assert reader_client.get(f"/articles/import/jobs/{job.pk}/").status_code == 404
 
 
 def test_health_check_reaches_the_database(client: Client) -> None:
