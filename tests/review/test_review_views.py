@@ -331,3 +331,26 @@ def test_published_claims_are_no_longer_editable_in_the_workspace(
     assert response.status_code == 403
     claim.refresh_from_db()
     assert claim.rating.slug == "unproven"
+
+
+def test_opening_a_claim_marks_its_notifications_read_by_post_never_by_get(
+    article, factchecker, editor
+) -> None:  # type: ignore[no-untyped-def]
+    claim = submitted(article, factchecker)
+    review.claim_move(
+        annotation_id=claim.pk, user=editor, action="request_changes", comment="Which briefing?"
+    )
+    client = client_for(factchecker)
+    unread = Notification.objects.filter(recipient=factchecker, read_at__isnull=True)
+    ids = list(unread.values_list("id", flat=True))
+    assert ids
+
+    page = lxml_html.fromstring(client.get(f"/review/claims/{claim.pk}/").content)
+    assert unread.count() == len(ids)  # the GET changed nothing
+    form = page.cssselect('form[hx-trigger="load"]')[0]
+    posted = [int(field.get("value")) for field in form.cssselect('input[name="ids"]')]
+    assert sorted(posted) == sorted(ids)
+
+    response = client.post(form.get("hx-post"), {"ids": posted}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert not unread.exists()
