@@ -100,7 +100,7 @@ def choose_broker(env: dict[str, str]) -> None:
         say("Using Redis on 127.0.0.1:6379")
         return
     broker = DATA / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (broker / sub).mkdir(parents=True, exist_ok=True)
     env["CELERY_BROKER_URL"] = "filesystem://"
     env["CELERY_FILESYSTEM_BROKER_DIR"] = str(broker)
