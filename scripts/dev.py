@@ -225,10 +225,11 @@ def ensure_chromium() -> None:
 def test(args: list[str]) -> None:
     ensure_chromium()
     env = test_environment()
-    say("Checking migrations, lint and types")
+    say("Checking migrations, lint, formatting and types")
     for check in (
         [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0"],
         [str(BIN / "ruff"), "check", "--quiet", "."],
+        [str(BIN / "ruff"), "format", "--check", "--quiet", "."],
         [str(BIN / "mypy")],
     ):
         if subprocess.run(check, env=env, cwd=ROOT).returncode != 0:
