@@ -35,15 +35,12 @@ def main() -> None:
         from annotations.coverage import services as coverage
         from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
-        from tests.conftest import LocalWebServer
+        from tests.conftest import WIRE_STORY, LocalWebServer
         from tests.coverage.conftest import FIXTURES, rss
 
         settings.FETCH_ALLOW_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
-        seed = (
-            Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "seed-article.txt"
-        )
         version = services.article_import(
-            document=from_plain_text(seed.read_text()), source="paste"
+            document=from_plain_text(WIRE_STORY.read_text(encoding="utf-8")), source="paste"
         ).version
 
         # 1. Twenty sources, each its own server, each 300 ms to answer.
@@ -73,7 +70,7 @@ def main() -> None:
             job = coverage.coverage_job_create(
                 version=version,
                 user=None,
-                query="Rudskoy oil trucks",
+                query="Marrow diesel lorries",
                 providers=[],
                 feed_urls=[feed],
                 start=False,

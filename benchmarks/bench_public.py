@@ -18,8 +18,8 @@ from _setup import setup_django, start_gunicorn, stop_gunicorn, teardown_django
 
 DATABASE = "newsroom_bench_public"
 PORT = 10765 + os.getpid() % 1000
-SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "seed-article.txt"
-PHRASE = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+STORY = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "wire-story.txt"
+PHRASE = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 
 
 def wrk(url: str, *headers: str) -> tuple[float, str, str]:
@@ -60,10 +60,10 @@ def main() -> None:
 
         team = Team.objects.create(name="Bench desk", slug="bench-desk")
         version = services.article_import(
-            document=from_plain_text(SEED.read_text()),
+            document=from_plain_text(STORY.read_text(encoding="utf-8")),
             source="paste",
             team=team,
-            url="https://wire.example/isis-oil-smuggling",
+            url="https://wire.example/velmora-diesel-racket",
         ).version
         people = {}
         for name, role in (("author", "fact-checker"), ("one", "editor"), ("two", "editor")):
@@ -79,9 +79,9 @@ def main() -> None:
             exact=PHRASE,
             data=workspace.AnnotationInput(
                 rating=Rating.objects.get(slug="unproven"),
-                claim="Russia destroyed 1,080 oil trucks",
-                claimant="Lieutenant-General Sergey Rudskoy",
-                rationale="No independent source has counted the trucks.",
+                claim="1,140 full fuel lorries crossed Harrow Pass",
+                claimant="Chief Inspector Ilse Marrow",
+                rationale="No independent source has counted the lorries.",
             ),
         )
         for user, action in (("author", "submit"), ("one", "approve"), ("two", "publish")):

@@ -245,6 +245,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Exchange bindings; kombu's default is a `control` folder in the working directory.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # A message taken by a worker that then died outright (not just a pool process) goes back

@@ -100,7 +100,7 @@ def choose_broker(env: dict[str, str]) -> None:
         say("Using Redis on 127.0.0.1:6379")
         return
     broker = DATA / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (broker / sub).mkdir(parents=True, exist_ok=True)
     env["CELERY_BROKER_URL"] = "filesystem://"
     env["CELERY_FILESYSTEM_BROKER_DIR"] = str(broker)
@@ -225,10 +225,11 @@ def ensure_chromium() -> None:
 def test(args: list[str]) -> None:
     ensure_chromium()
     env = test_environment()
-    say("Checking migrations, lint and types")
+    say("Checking migrations, lint, formatting and types")
     for check in (
         [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", "-v", "0"],
         [str(BIN / "ruff"), "check", "--quiet", "."],
+        [str(BIN / "ruff"), "format", "--check", "--quiet", "."],
         [str(BIN / "mypy")],
     ):
         if subprocess.run(check, env=env, cwd=ROOT).returncode != 0:

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from annotations.models import Article
 from tests.conftest import (
     ARTICLE_HTML,
-    SEED_ARTICLE,
+    WIRE_STORY,
     LocalWebServer,
     run_manage,
     test_database_url,
@@ -26,26 +26,26 @@ def run_json(*args: str) -> dict:  # type: ignore[type-arg]
     return json.loads(out.getvalue())
 
 
-def test_seed_article_prints_fifteen_sentences_that_obey_the_offset_rule(seed_text: str) -> None:
-    payload = run_json(str(SEED_ARTICLE))
+def test_a_file_prints_its_sentences_that_obey_the_offset_rule(article_text: str) -> None:
+    payload = run_json(str(WIRE_STORY))
 
     assert set(payload) >= {"id", "slug", "version", "sentences"}
     assert payload["version"] == 1
-    assert payload["slug"] == "russia-reveals-details-of-isis-turkey-oil-smuggling"
+    assert payload["slug"] == "customs-chief-links-velmora-governor-to-cross-border-diesel-racket"
     sentences = payload["sentences"]
-    assert len(sentences) == 15
+    assert len(sentences) == 16
     for index, sentence in enumerate(sentences):
         assert set(sentence) == {"index", "start", "end", "text", "score"}
         assert sentence["index"] == index
-        assert seed_text[sentence["start"] : sentence["end"]] == sentence["text"]
+        assert article_text[sentence["start"] : sentence["end"]] == sentence["text"]
         assert sentence["text"] == sentence["text"].strip()
 
 
 def test_options_set_the_metadata() -> None:
     payload = run_json(
-        str(SEED_ARTICLE),
+        str(WIRE_STORY),
         "--title",
-        "Oil claims",
+        "Diesel claims",
         "--outlet",
         "Wire",
         "--url",
@@ -55,7 +55,7 @@ def test_options_set_the_metadata() -> None:
     )
     article = Article.objects.get(pk=payload["id"])
     assert (article.title, article.outlet, article.url) == (
-        "Oil claims",
+        "Diesel claims",
         "Wire",
         "https://wire.example/a",
     )
@@ -84,7 +84,7 @@ def test_url_source_runs_the_import_task(web_server: LocalWebServer, allow_local
         (["/no/such/file.txt"], "no such file"),
         (["http://2130706433/"], "loopback"),
         (["http://[::1]/"], "loopback"),
-        (["--published", "yesterday", str(SEED_ARTICLE)], "--published"),
+        (["--published", "yesterday", str(WIRE_STORY)], "--published"),
     ],
 )
 def test_refusals_raise_with_the_reason(args: list[str], message: str) -> None:

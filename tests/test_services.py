@@ -12,27 +12,29 @@ pytestmark = pytest.mark.django_db
 
 
 def test_import_stores_an_article_version_and_its_sentences(
-    seed_text: str, factchecker, team
+    article_text: str, factchecker, team
 ) -> None:  # type: ignore[no-untyped-def]
-    article, version = import_text(seed_text, user=factchecker, team=team, outlet="Wire")
+    article, version = import_text(article_text, user=factchecker, team=team, outlet="Wire")
 
-    assert article.title == "Russia reveals details of ISIS-Turkey oil smuggling"
-    assert article.slug == "russia-reveals-details-of-isis-turkey-oil-smuggling"
+    assert article.title == "Customs chief links Velmora governor to cross-border diesel racket"
+    assert article.slug == "customs-chief-links-velmora-governor-to-cross-border-diesel-racket"
     assert article.outlet == "Wire"
     assert article.team == team and article.created_by == factchecker
     assert version.number == 1
-    assert version.content_hash == services.content_hash(seed_text)
+    assert version.content_hash == services.content_hash(article_text)
     sentences = list(version.sentences.order_by("index"))
-    assert len(sentences) == 15
+    assert len(sentences) == 16
     assert all(version.text[s.start : s.end] == s.text for s in sentences)
     assert sentences[0].is_headline
 
 
-def test_reimporting_identical_text_changes_nothing(seed_text: str) -> None:
-    import_text(seed_text)
+def test_reimporting_identical_text_changes_nothing(article_text: str) -> None:
+    import_text(article_text)
     before = (Article.objects.count(), ArticleVersion.objects.count(), Sentence.objects.count())
 
-    result = services.article_import(document=from_plain_text(seed_text + "\n\n"), source="paste")
+    result = services.article_import(
+        document=from_plain_text(article_text + "\n\n"), source="paste"
+    )
 
     assert not result.created_article and not result.created_version
     assert (
@@ -42,19 +44,19 @@ def test_reimporting_identical_text_changes_nothing(seed_text: str) -> None:
     ) == before
 
 
-def test_changed_text_at_the_same_url_adds_a_version(seed_text: str) -> None:
-    url = "https://wire.example/russia-oil"
-    article, first = import_text(seed_text, url=url)
-    edited = seed_text.replace("1,080 trucks", "1,100 trucks")
+def test_changed_text_at_the_same_url_adds_a_version(article_text: str) -> None:
+    url = "https://wire.example/velmora-diesel"
+    article, first = import_text(article_text, url=url)
+    edited = article_text.replace("1,140 lorries", "1,160 lorries")
 
     result = services.article_import(document=from_plain_text(edited), source="url", url=url)
 
     assert result.article == article
     assert result.created_version and not result.created_article
     assert result.version.number == 2
-    assert "1,100 trucks" in result.version.text
+    assert "1,160 lorries" in result.version.text
     first.refresh_from_db()
-    assert "1,080 trucks" in first.text  # the old version is untouched
+    assert "1,140 lorries" in first.text  # the old version is untouched
     assert article.versions.count() == 2
 
 
@@ -77,14 +79,14 @@ class BrokenScorer:
         raise RuntimeError("model server down")
 
 
-def test_versions_cannot_be_rewritten(seed_text: str) -> None:
-    _article, version = import_text(seed_text)
+def test_versions_cannot_be_rewritten(article_text: str) -> None:
+    _article, version = import_text(article_text)
     version.text = "tampered"
     with pytest.raises(ValueError, match="immutable"):
         version.save()
 
 
-def test_database_refuses_a_sentence_that_ends_before_it_starts(seed_text: str) -> None:
-    _article, version = import_text(seed_text)
+def test_database_refuses_a_sentence_that_ends_before_it_starts(article_text: str) -> None:
+    _article, version = import_text(article_text)
     with pytest.raises(IntegrityError), transaction.atomic():
         Sentence.objects.create(version=version, index=99, start=10, end=5, text="", paragraph=0)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_manage
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, run_manage
 
 
 def test_deploy_check_is_clean_with_production_settings() -> None:
@@ -31,3 +36,37 @@ def test_sqlite_is_refused() -> None:
     result = run_manage("check", DATABASE_URL="sqlite:///tmp/x.db")
     assert result.returncode != 0
     assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+
+
+def test_the_filesystem_broker_keeps_its_bindings_in_its_data_folder(tmp_path: Path) -> None:
+    """kombu's filesystem transport writes one file per exchange to its `control_folder`,
+    which defaults to ./control: `make run` without Redis used to leave them in the repo."""
+    broker, elsewhere = tmp_path / "broker", tmp_path / "cwd"
+    for folder in (broker / "queue", broker / "processed", elsewhere):
+        folder.mkdir(parents=True)
+    declare = (
+        "import django; django.setup()\n"
+        "from kombu import Exchange, Queue\n"
+        "from newsroom.celery import app\n"
+        "with app.connection_for_write() as connection:\n"
+        "    Queue('jobs', Exchange('jobs', type='direct'), 'jobs')(connection.default_channel)"
+        ".declare()\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_FILESYSTEM_BROKER_DIR": str(broker),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", declare],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (broker / "control" / "jobs.exchange").exists()
+    assert list(elsewhere.iterdir()) == []

@@ -100,21 +100,23 @@ def test_article_list_search_answers_htmx_with_the_results_fragment(reader_clien
 
 
 def test_reading_page_marks_every_sentence_with_its_offsets(
-    reader_client: Client, seed_text: str
+    reader_client: Client, article_text: str
 ) -> None:
-    article, version = import_text(seed_text)
+    article, version = import_text(article_text)
     html = reader_client.get(f"/articles/{article.pk}/").content.decode()
 
     for sentence in version.sentences.all():
         assert f'id="s-{sentence.index}"' in html
         assert f'data-start="{sentence.start}" data-end="{sentence.end}"' in html
-    assert "15</strong> sentences, <strong>5</strong> check-worthy" in html
+    assert "16</strong> sentences, <strong>5</strong> check-worthy" in html
 
 
-def test_checkworthy_toggle_puts_the_figures_first(reader_client: Client, seed_text: str) -> None:
-    article, _version = import_text(seed_text)
+def test_checkworthy_toggle_puts_the_figures_first(
+    reader_client: Client, article_text: str
+) -> None:
+    article, _version = import_text(article_text)
     html = reader_client.get(f"/articles/{article.pk}/", {"order": "checkworthy"}).content.decode()
-    first = html.index('id="s-14"')  # "$1.5 million a day … Rudskoy said", the top score
+    first = html.index('id="s-15"')  # "roughly $1.1 million a day, … Marrow said", the top score
     assert first < html.index('id="s-0"')
     assert 'aria-pressed="true"' in html
 
@@ -140,19 +142,19 @@ def test_reading_page_escapes_text(reader_client: Client) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_older_versions_stay_readable(reader_client: Client, seed_text: str) -> None:
+def test_older_versions_stay_readable(reader_client: Client, article_text: str) -> None:
     from annotations.ingest import services
     from annotations.ingest.documents import from_plain_text
 
-    article, _ = import_text(seed_text, url="https://wire.example/a")
+    article, _ = import_text(article_text, url="https://wire.example/a")
     services.article_import(
-        document=from_plain_text(seed_text.replace("1,080", "1,100")),
+        document=from_plain_text(article_text.replace("1,140", "1,160")),
         source="url",
         url="https://wire.example/a",
     )
-    assert "1,100 trucks" in reader_client.get(f"/articles/{article.pk}/").content.decode()
+    assert "1,160 lorries" in reader_client.get(f"/articles/{article.pk}/").content.decode()
     assert (
-        "1,080 trucks"
+        "1,140 lorries"
         in reader_client.get(f"/articles/{article.pk}/", {"version": 1}).content.decode()
     )
     assert reader_client.get(f"/articles/{article.pk}/", {"version": 9}).status_code == 404
@@ -178,9 +180,11 @@ def test_import_needs_the_csrf_token(factchecker) -> None:  # type: ignore[no-un
     assert client.post(IMPORT_URL, {"text": "Headline\n\nA sentence."}).status_code == 403
 
 
-def test_paste_import_opens_the_article(factchecker_client: Client, seed_text: str, team) -> None:  # type: ignore[no-untyped-def]
+def test_paste_import_opens_the_article(
+    factchecker_client: Client, article_text: str, team
+) -> None:  # type: ignore[no-untyped-def]
     response = factchecker_client.post(
-        IMPORT_URL, {"text": seed_text, "outlet": "Wire", "team": team.pk}
+        IMPORT_URL, {"text": article_text, "outlet": "Wire", "team": team.pk}
     )
     article = Article.objects.get()
     assert response.status_code == 302 and response.url == f"/articles/{article.pk}/"
@@ -189,10 +193,10 @@ def test_paste_import_opens_the_article(factchecker_client: Client, seed_text: s
 
 
 def test_double_submit_of_the_same_paste_creates_one_article(
-    factchecker_client: Client, seed_text: str
+    factchecker_client: Client, article_text: str
 ) -> None:
-    factchecker_client.post(IMPORT_URL, {"text": seed_text})
-    response = factchecker_client.post(IMPORT_URL, {"text": seed_text}, follow=True)
+    factchecker_client.post(IMPORT_URL, {"text": article_text})
+    response = factchecker_client.post(IMPORT_URL, {"text": article_text}, follow=True)
     assert Article.objects.count() == 1 and ArticleVersion.objects.count() == 1
     assert "already imported" in response.content.decode()
 
@@ -302,13 +306,13 @@ def test_url_import_queues_a_job_after_commit(
 
 
 def test_import_job_page_polls_until_done_then_redirects(
-    factchecker_client: Client, seed_text: str
+    factchecker_client: Client, article_text: str
 ) -> None:
     job = ImportJob.objects.create(url="https://news.example/story", state=ImportJob.State.FETCHING)
     page = factchecker_client.get(f"/articles/import/jobs/{job.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in page and "Fetching" in page
 
-    article, _ = import_text(seed_text)
+    article, _ = import_text(article_text)
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.DONE, article=article)
     poll = factchecker_client.get(f"/articles/import/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
     assert poll["HX-Redirect"] == f"/articles/{article.pk}/"

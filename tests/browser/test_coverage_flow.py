@@ -25,13 +25,17 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.browser
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
-TRUCKS_CLAIM = "Russia destroyed 1,080 oil trucks"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+LORRIES_CLAIM = "1,140 full fuel lorries crossed Harrow Pass"
 PASSWORD = "correct horse battery staple"
 CURRENT = re.compile(r"\bcurrent\b")
 # The on-topic articles (tests/coverage/fixtures): their outlet, and what they say of a claim.
-OUTLETS = {"trucks": "Eastern Courier", "income": "Ledger Review", "denial": "Bosphorus Daily"}
-RELATION_OF = {"trucks": "repeats", "income": "differs", "denial": "contradicts"}
+OUTLETS = {
+    "lorries": "Karsk Courier",
+    "income": "Ledger Review",
+    "denial": "Northern Province Gazette",
+}
+RELATION_OF = {"lorries": "repeats", "income": "differs", "denial": "contradicts"}
 
 # An element wholly inside the visible part of its pane and of the window.
 IN_VIEW = """(id) => {
@@ -52,11 +56,11 @@ SETTLED_IN_VIEW = f"""([left, right]) => {{
 
 
 @pytest.fixture
-def seed_article(seed_text: str, team, factchecker):  # type: ignore[no-untyped-def]
+def wire_article(article_text: str, team, factchecker):  # type: ignore[no-untyped-def]
     article, version = import_text(
-        seed_text, team=team, url="https://wire.example/isis-oil-smuggling"
+        article_text, team=team, url="https://wire.example/velmora-diesel-racket"
     )
-    annotate(version, TRUCKS, factchecker, claim=TRUCKS_CLAIM)
+    annotate(version, LORRIES, factchecker, claim=LORRIES_CLAIM)
     return article
 
 
@@ -133,7 +137,7 @@ def test_find_related_coverage_watch_it_run_and_compare(
     page: Page,
     live_server,
     factchecker,
-    seed_article,
+    wire_article,
     coverage_site: CoverageSite,
     task_queue: str,
     artifacts,
@@ -141,7 +145,7 @@ def test_find_related_coverage_watch_it_run_and_compare(
     base = live_server.url
 
     # 1. From the workspace to the form: a suggested query, her own feed, no other provider.
-    open_search_form(page, base, seed_article.pk)
+    open_search_form(page, base, wire_article.pk)
     query = page.get_by_label("Search for")
     expect(query).not_to_have_value("")
     suggested = query.input_value()
@@ -198,10 +202,10 @@ def test_find_related_coverage_watch_it_run_and_compare(
         cell = matrix.locator(f"td[data-relation='{relation}']").first
         expect(cell.get_by_role("link")).to_have_text(relation.capitalize())
     figures = matrix.locator("td[data-relation='differs'] .figures").first
-    expect(figures).to_contain_text("They say about $40 million a month; the article says")
+    expect(figures).to_contain_text("They say about $20 million a month; the article says")
     annotated = matrix.locator("tbody th", has_text="(annotated)")
     expect(annotated).to_have_count(1)
-    expect(annotated).to_contain_text(TRUCKS_CLAIM)
+    expect(annotated).to_contain_text(LORRIES_CLAIM)
 
     off_topic = page.locator("details.off-topic")
     expect(off_topic.locator("summary")).to_have_text("2 articles ranked out as off-topic")
@@ -227,8 +231,8 @@ def test_find_related_coverage_watch_it_run_and_compare(
     # Two of our figures line up with one of theirs: both comparisons are shown.
     their_figures = theirs.locator(".aligned.matched.relation-differs .figures")
     expect(their_figures).to_have_count(2)
-    expect(their_figures.nth(0)).to_contain_text("the article says about $3 million per day")
-    expect(their_figures.nth(1)).to_contain_text("the article says about $1.5 million a day")
+    expect(their_figures.nth(0)).to_contain_text("the article says about $2.5 million a day")
+    expect(their_figures.nth(1)).to_contain_text("the article says roughly $1.1 million a day")
     pairs = page.locator("nav.pairs a.pair")
     expect(pairs).not_to_have_count(0)
     expect(page.locator(".aligned.current")).to_have_count(0)
@@ -250,7 +254,9 @@ def test_find_related_coverage_watch_it_run_and_compare(
     # A cell of the matrix opens the view on its own pair, already shown.
     page.go_back()
     page.locator("table.matrix td[data-relation='contradicts'] a").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Side by side: Bosphorus Daily")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Side by side: Northern Province Gazette"
+    )
     pair = page.locator("a.pair#" + page.url.split("#")[1])
     expect(pair).to_have_class(re.compile(r"\brelation-contradicts\b"))
     left, right = pair.get_attribute("data-left"), pair.get_attribute("data-right")
@@ -260,9 +266,9 @@ def test_find_related_coverage_watch_it_run_and_compare(
 
 
 def test_a_private_feed_address_is_refused_on_the_form(
-    page: Page, live_server, factchecker, seed_article, task_queue: str, artifacts
+    page: Page, live_server, factchecker, wire_article, task_queue: str, artifacts
 ) -> None:  # type: ignore[no-untyped-def]
-    open_search_form(page, live_server.url, seed_article.pk)
+    open_search_form(page, live_server.url, wire_article.pk)
     only_this_feed(page, "http://10.0.0.1/feed.xml")
     page.get_by_role("button", name="Find related coverage").click()
 

@@ -23,24 +23,24 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.browser
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
-INCOME = "The income of this terrorist organization was about $3 million per day"
-STRIKES = "Russia’s airstrikes hit 32 oil complexes, 11 refineries, 23 oil pumping stations"
-RUDSKOY = "Lieutenant-General Sergey Rudskoy"
-TRUCKS_CLAIM = "Russian strikes destroyed 1,080 oil trucks in two months"
-INCOME_CLAIM = "Islamic State earned $3 million a day from oil before Russian strikes"
-DRAFT_CLAIM = "Russian strikes hit 32 oil complexes and 11 refineries in two months"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+INCOME = "At its peak the trade was worth about $2.5 million a day"
+RAIDS = "Inspectors have raided 27 depots since the spring and impounded 14 tanker trailers"
+MARROW = "Chief Inspector Ilse Marrow"
+LORRIES_CLAIM = "Cameras logged 1,140 fuel lorries at Harrow Pass in six months"
+INCOME_CLAIM = "The diesel ring made $2.5 million a day at its peak"
+DRAFT_CLAIM = "Inspectors raided 27 depots and impounded 14 trailers since the spring"
 RATIONALE = (
-    "The figure comes from a **Ministry of Defence briefing** and could not be checked "
-    "independently.\n\n- No imagery of the trucks was released\n"
-    "- See the [briefing transcript](https://mil.example/briefing)"
+    "The figure comes from a **customs directorate news conference** and could not be "
+    "checked independently.\n\n- No camera footage of the lorries was released\n"
+    "- See the [conference transcript](https://customs.example/transcript)"
 )
 
 
 @dataclass
 class PublicChecks:
     article: Article
-    trucks: Annotation
+    lorries: Annotation
     income: Annotation
     draft: Annotation
 
@@ -50,7 +50,7 @@ class PublicChecks:
 
     @property
     def claim_path(self) -> str:
-        return claim_url(self.trucks)
+        return claim_url(self.lorries)
 
 
 @pytest.fixture
@@ -85,17 +85,20 @@ def publish(claim: Annotation, author: User, approver: User, publisher: User) ->
 
 
 @pytest.fixture
-def public_checks(seed_text: str, team, factchecker, editor, second_editor) -> PublicChecks:  # type: ignore[no-untyped-def]
+def public_checks(article_text: str, team, factchecker, editor, second_editor) -> PublicChecks:  # type: ignore[no-untyped-def]
     article, version = import_text(
-        seed_text, team=team, outlet="Wire service", url="https://wire.example/isis-oil-smuggling"
+        article_text,
+        team=team,
+        outlet="Wire service",
+        url="https://wire.example/velmora-diesel-racket",
     )
-    trucks = annotate(
+    lorries = annotate(
         version,
-        TRUCKS,
+        LORRIES,
         factchecker,
         verdict="unproven",
-        claim=TRUCKS_CLAIM,
-        claimant=RUDSKOY,
+        claim=LORRIES_CLAIM,
+        claimant=MARROW,
         rationale=RATIONALE,
     )
     income = annotate(
@@ -104,13 +107,13 @@ def public_checks(seed_text: str, team, factchecker, editor, second_editor) -> P
         factchecker,
         verdict="half-true",
         claim=INCOME_CLAIM,
-        claimant=RUDSKOY,
-        rationale="Estimates at the time ranged from **$1 million to $3 million** a day.",
+        claimant=MARROW,
+        rationale="Other estimates range from **$0.5 million to $2 million** a day.",
     )
-    draft = annotate(version, STRIKES, factchecker, verdict="false", claim=DRAFT_CLAIM)
-    publish(trucks, factchecker, editor, second_editor)
+    draft = annotate(version, RAIDS, factchecker, verdict="false", claim=DRAFT_CLAIM)
+    publish(lorries, factchecker, editor, second_editor)
     publish(income, factchecker, second_editor, editor)
-    return PublicChecks(article=article, trucks=trucks, income=income, draft=draft)
+    return PublicChecks(article=article, lorries=lorries, income=income, draft=draft)
 
 
 def test_anonymous_reader_without_javascript(
@@ -131,9 +134,9 @@ def test_anonymous_reader_without_javascript(
         expect(page.get_by_role("heading", level=1)).to_have_text("Fact-checks")
         items = page.locator("ol.check-list li.check")
         expect(items).to_have_count(2)
-        expect(items.locator("h2")).to_have_text([INCOME_CLAIM, TRUCKS_CLAIM])
+        expect(items.locator("h2")).to_have_text([INCOME_CLAIM, LORRIES_CLAIM])
         expect(items.locator(".verdict-chip")).to_have_text(["Half true", "Unproven"])
-        expect(items.first).to_contain_text(RUDSKOY)
+        expect(items.first).to_contain_text(MARROW)
         expect(items.first).to_contain_text("Wire service")
         expect(page.locator(".summary")).to_have_text("2 fact-checks.")
         expect(page.locator("main")).not_to_contain_text(DRAFT_CLAIM)
@@ -158,7 +161,7 @@ def test_anonymous_reader_without_javascript(
         page.screenshot(path=artifacts("public-checks-focus.png"))
 
         # 2. The article: the published claims highlighted with their verdicts; not the draft.
-        page.get_by_role("link", name=TRUCKS_CLAIM).click()
+        page.get_by_role("link", name=LORRIES_CLAIM).click()
         expect(page).to_have_url(f"{base}{checks.claim_path}")
         page.goto(f"{base}{checks.article_path}")
         expect(page.get_by_role("heading", level=1)).to_have_text(checks.article.title)
@@ -166,7 +169,7 @@ def test_anonymous_reader_without_javascript(
         text = page.locator(".archived-text .text")
         expect(text.locator(".cw")).to_have_count(0)  # the desk's scores stay in the desk
         for claim, slug, label in (
-            (checks.trucks, "unproven", "Unproven"),
+            (checks.lorries, "unproven", "Unproven"),
             (checks.income, "half-true", "Half true"),
         ):
             marks = text.locator(f"mark[data-annotation-id='{claim.pk}']")
@@ -184,8 +187,8 @@ def test_anonymous_reader_without_javascript(
             expect(section.locator(".verdict-chip")).to_be_visible()
             expect(section.locator(".ann-quote")).to_have_text(f"“{claim.exact}”")
         expect(text.locator(f"mark[data-annotation-id='{checks.draft.pk}']")).to_have_count(0)
-        expect(text.locator("mark", has_text="32 oil complexes")).to_have_count(0)
-        expect(text).to_contain_text(STRIKES)  # the text is there, only not highlighted
+        expect(text.locator("mark", has_text="27 depots")).to_have_count(0)
+        expect(text).to_contain_text(RAIDS)  # the text is there, only not highlighted
         expect(page.locator("main")).not_to_contain_text(DRAFT_CLAIM)
         expect(text.locator("mark")).to_have_count(2)  # one mark per claim: no nesting here
         page.screenshot(path=artifacts("public-article.png"), full_page=True)
@@ -202,25 +205,26 @@ def test_anonymous_reader_without_javascript(
 
         # 3. A claim page: the claim as its heading, the verdict, one ClaimReview.
         page.goto(f"{base}{checks.claim_path}")
-        expect(page.get_by_role("heading", level=1)).to_have_text(TRUCKS_CLAIM)
+        expect(page.get_by_role("heading", level=1)).to_have_text(LORRIES_CLAIM)
         expect(page.locator("main .verdict-chip")).to_have_text("Unproven")
         expect(page.locator("main .verdict-chip")).to_be_visible()
-        expect(page.locator("main")).to_contain_text(RUDSKOY)
+        expect(page.locator("main")).to_contain_text(MARROW)
         rationale = page.locator(".ann-rationale")
-        expect(rationale.locator("strong")).to_have_text("Ministry of Defence briefing")
+        expect(rationale.locator("strong")).to_have_text("customs directorate news conference")
         expect(rationale.locator("li")).to_have_count(2)
-        expect(rationale.get_by_role("link", name="briefing transcript")).to_have_attribute(
-            "href", "https://mil.example/briefing"
+        expect(rationale.get_by_role("link", name="conference transcript")).to_have_attribute(
+            "href", "https://customs.example/transcript"
         )
         scripts = page.locator('script[type="application/ld+json"]')
         expect(scripts).to_have_count(1)
         data = json.loads(scripts.text_content() or "")
         assert data["@type"] == "ClaimReview"
-        assert data["claimReviewed"] == TRUCKS_CLAIM
+        assert data["claimReviewed"] == LORRIES_CLAIM
         assert data["reviewRating"]["alternateName"] == "Unproven"
-        assert data["itemReviewed"]["author"]["name"] == RUDSKOY
+        assert data["itemReviewed"]["author"]["name"] == MARROW
         assert (
-            data["itemReviewed"]["appearance"]["url"] == "https://wire.example/isis-oil-smuggling"
+            data["itemReviewed"]["appearance"]["url"]
+            == "https://wire.example/velmora-diesel-racket"
         )
         assert data["url"].endswith(checks.claim_path), data["url"]
         page.screenshot(path=artifacts("public-claim.png"), full_page=True)

@@ -20,12 +20,12 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.browser
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
-STRIKES = "Russia’s airstrikes hit 32 oil complexes, 11 refineries, 23 oil pumping stations"
-RUDSKOY = "Lieutenant-General Sergey Rudskoy"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+RAIDS = "Inspectors have raided 27 depots since the spring and impounded 14 tanker trailers"
+MARROW = "Chief Inspector Ilse Marrow"
 PASSWORD = "correct horse battery staple"
-FIRST_CLAIM = "Russian strikes destroyed 1,080 oil trucks in two months"
-FIXED_CLAIM = "Russia says its strikes destroyed 1,080 oil trucks in two months"
+FIRST_CLAIM = "Cameras logged 1,140 fuel lorries at Harrow Pass in six months"
+FIXED_CLAIM = "Customs says cameras logged 1,140 fuel lorries at Harrow Pass in six months"
 
 
 @pytest.fixture
@@ -38,11 +38,14 @@ def second_editor(team) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def seed_article(seed_text: str, team):  # type: ignore[no-untyped-def]
+def wire_article(article_text: str, team):  # type: ignore[no-untyped-def]
     team.required_approvals = 1
     team.save(update_fields=["required_approvals"])
     article, _version = import_text(
-        seed_text, team=team, outlet="Wire service", url="https://wire.example/isis-oil-smuggling"
+        article_text,
+        team=team,
+        outlet="Wire service",
+        url="https://wire.example/velmora-diesel-racket",
     )
     return article
 
@@ -62,17 +65,17 @@ def test_submit_send_back_fix_approve_publish(
     factchecker,
     editor,
     second_editor,
-    seed_article,
+    wire_article,
     artifacts,
 ) -> None:  # type: ignore[no-untyped-def]
     base = live_server.url
     claim = annotate(
-        seed_article.versions.get(),
-        TRUCKS,
+        wire_article.versions.get(),
+        LORRIES,
         factchecker,
         verdict="unproven",
         claim=FIRST_CLAIM,
-        claimant=RUDSKOY,
+        claimant=MARROW,
     )
     claim_url = f"{base}/review/claims/{claim.pk}/"
     pages: list[Page] = []
@@ -107,7 +110,7 @@ def test_submit_send_back_fix_approve_publish(
         expect(jonas.locator("#claim-state")).to_have_text("In review")
         comment = jonas.get_by_label("What needs to change?")
         comment.click()
-        comment.press_sequentially("Say it is the ministry's figure, not a fact. ")
+        comment.press_sequentially("Say it is the directorate's figure, not a fact. ")
         comment.press_sequentially("@ami")
         options = jonas.locator("ul.mention-list [role=option]")
         # Team members sorted by username: amira first (others match only by a random name).
@@ -117,7 +120,7 @@ def test_submit_send_back_fix_approve_publish(
         jonas.screenshot(path=artifacts("review-mention-autocomplete.png"), full_page=True)
         comment.press("Enter")  # inserts the mention; it does not submit the form
         expect(jonas.locator("ul.mention-list")).to_have_count(0)
-        expect(comment).to_have_value("Say it is the ministry's figure, not a fact. @amira ")
+        expect(comment).to_have_value("Say it is the directorate's figure, not a fact. @amira ")
         comment.press_sequentially("please reword the summary.")
         jonas.get_by_role("button", name="Request changes").click()
         expect(jonas.locator("#claim-state")).to_have_text("Changes requested")
@@ -143,7 +146,7 @@ def test_submit_send_back_fix_approve_publish(
         expect(amira.locator(".bell .count")).to_have_count(0)  # opening the claim read it
         expect(amira.locator("#claim-state")).to_have_text("Changes requested")
         amira.get_by_role("link", name="Edit it in the workspace").click()
-        expect(amira).to_have_url(re.compile(rf"/articles/{seed_article.pk}/"))
+        expect(amira).to_have_url(re.compile(rf"/articles/{wire_article.pk}/"))
         card = amira.locator(f"#annotation-{claim.pk}")
         expect(card.locator(".ann-state")).to_have_text("Changes requested")
         card.get_by_role("button", name="Edit").click()
@@ -158,11 +161,11 @@ def test_submit_send_back_fix_approve_publish(
 
         # 4. Jonas's own verdict: no approve button for him, and a crafted POST is refused.
         own = annotate(
-            seed_article.versions.get(),
-            STRIKES,
+            wire_article.versions.get(),
+            RAIDS,
             editor,
             verdict="unproven",
-            claim="32 oil sites hit",
+            claim="27 depots raided",
         )
         review.claim_move(annotation_id=own.pk, user=editor, action="submit")
         jonas.goto(f"{base}/review/claims/{own.pk}/")

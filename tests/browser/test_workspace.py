@@ -14,7 +14,8 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.browser
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+MARROW = "Chief Inspector Ilse Marrow"
 PASSWORD = "correct horse battery staple"
 
 
@@ -49,41 +50,41 @@ def drag_select(page: Page, phrase: str) -> None:
 
 
 @pytest.fixture
-def seed_article(seed_text: str, team):  # type: ignore[no-untyped-def]
-    article, _version = import_text(seed_text, team=team, outlet="Wire service")
+def wire_article(article_text: str, team):  # type: ignore[no-untyped-def]
+    article, _version = import_text(article_text, team=team, outlet="Wire service")
     return article
 
 
 def test_annotate_with_the_mouse(
-    page: Page, live_server, factchecker, seed_article, artifacts
+    page: Page, live_server, factchecker, wire_article, artifacts
 ) -> None:  # type: ignore[no-untyped-def]
     log_in(page, live_server.url, "amira", PASSWORD)
-    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+    page.goto(f"{live_server.url}/articles/{wire_article.pk}/")
     page.evaluate("window.__noReload = true")
 
-    page.locator("#s-11").scroll_into_view_if_needed()
-    drag_select(page, TRUCKS)
+    page.locator("#s-12").scroll_into_view_if_needed()
+    drag_select(page, LORRIES)
     form = page.locator("#annotation-form form")
     expect(form).to_be_visible()
-    expect(form.locator(".selected-quote")).to_have_text(f"“{TRUCKS}”")
-    expect(form.get_by_label("Claimant")).to_have_value("Lieutenant-General Sergey Rudskoy")
+    expect(form.locator(".selected-quote")).to_have_text(f"“{LORRIES}”")
+    expect(form.get_by_label("Claimant")).to_have_value(MARROW)
     form.get_by_label("Verdict").select_option("unproven")
     claim = form.get_by_label("Claim summary")
     claim.fill(
-        "Russian strikes destroyed 1,080 oil trucks in two months, says defence ministry briefing"
+        "Cameras logged 1,140 fuel lorries crossing Harrow Pass with full tanks, customs says"
     )
     expect(form.locator(".counter")).to_have_class(
         re.compile(r"\bover\b")
     )  # past 75 characters: a warning
     form.get_by_label("Rationale").fill(
-        "No **independent** confirmation; the ministry showed no imagery of the trucks."
+        "No **independent** confirmation; the directorate released no camera footage."
     )
-    form.get_by_label("Tags").fill("oil, Syria")
+    form.get_by_label("Tags").fill("diesel, Velmora")
     page.screenshot(path=artifacts("workspace-mouse-form.png"), full_page=True)
     form.get_by_role("button", name="Save annotation").click()
 
     mark = page.locator("mark[data-annotation-id][data-verdict='unproven']")
-    expect(mark).to_have_text(TRUCKS)
+    expect(mark).to_have_text(LORRIES)
     annotation = Annotation.objects.get()
     expect(page.locator(f"#annotation-{annotation.pk}")).to_contain_text("Unproven")
     expect(page.locator(f"#annotation-{annotation.pk} .ann-rationale strong")).to_have_text(
@@ -93,18 +94,18 @@ def test_annotate_with_the_mouse(
     page.screenshot(path=artifacts("workspace-mouse-saved.png"), full_page=True)
 
     page.reload()
-    expect(page.locator("mark[data-annotation-id][data-verdict='unproven']")).to_have_text(TRUCKS)
+    expect(page.locator("mark[data-annotation-id][data-verdict='unproven']")).to_have_text(LORRIES)
     # Clicking the highlight focuses its card.
     page.locator("mark.hl").first.click()
     expect(page.locator(f"#annotation-{annotation.pk}")).to_be_focused()
-    assert (annotation.exact, annotation.claimant) == (TRUCKS, "Lieutenant-General Sergey Rudskoy")
+    assert (annotation.exact, annotation.claimant) == (LORRIES, MARROW)
 
 
 def test_annotate_with_the_keyboard_only(
-    page: Page, live_server, factchecker, seed_article, artifacts
+    page: Page, live_server, factchecker, wire_article, artifacts
 ) -> None:  # type: ignore[no-untyped-def]
     log_in(page, live_server.url, "amira", PASSWORD)
-    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+    page.goto(f"{live_server.url}/articles/{wire_article.pk}/")
     page.evaluate("window.__noReload = true")
 
     page.keyboard.press("?")
@@ -112,39 +113,35 @@ def test_annotate_with_the_keyboard_only(
     page.keyboard.press("Escape")
     expect(page.locator("dialog#shortcuts")).to_be_hidden()
 
-    for _ in range(
-        14
-    ):  # to "The income of this terrorist organization was about $3 million per day."
+    for _ in range(15):  # to "At its peak the trade was worth about $2.5 million a day …"
         page.keyboard.press("j")
-    expect(page.locator("#s-13")).to_have_class(re.compile(r"\bcursor\b"))
-    page.keyboard.press("Shift+J")  # extend over "After two months … $1.5 million a day …"
-    expect(page.locator("#s-14")).to_have_class(re.compile(r"\bin-span\b.*|.*\bin-span\b"))
-    expect(page.locator("#s-13")).to_have_class(re.compile(r"\bin-span\b"))
+    expect(page.locator("#s-14")).to_have_class(re.compile(r"\bcursor\b"))
+    page.keyboard.press("Shift+J")  # extend over "The ring’s takings … $1.1 million a day …"
+    expect(page.locator("#s-15")).to_have_class(re.compile(r"\bin-span\b.*|.*\bin-span\b"))
+    expect(page.locator("#s-14")).to_have_class(re.compile(r"\bin-span\b"))
     page.keyboard.press("a")
 
     verdict = page.locator("#annotation-form select[name=verdict]")
     expect(verdict).to_be_focused()
     page.keyboard.press("f")  # jumps to "False"
     page.keyboard.press("Tab")
-    page.keyboard.type("ISIS oil income halved from $3m to $1.5m a day")
+    page.keyboard.type("Diesel ring's takings fell from $2.5m to $1.1m a day")
     page.keyboard.press("Tab")
     expect(page.locator("#annotation-form input[name=claimant]")).to_be_focused()
-    expect(page.locator("#annotation-form input[name=claimant]")).to_have_value(
-        "Lieutenant-General Sergey Rudskoy"
-    )
+    expect(page.locator("#annotation-form input[name=claimant]")).to_have_value(MARROW)
     page.keyboard.press("Tab")
-    page.keyboard.type("Estimates of the group's oil income vary widely.")
+    page.keyboard.type("Estimates of the ring's takings vary widely.")
     page.keyboard.press("Tab")
-    page.keyboard.type("oil, income")
+    page.keyboard.type("diesel, takings")
     page.screenshot(path=artifacts("workspace-keyboard-form.png"), full_page=True)
     page.keyboard.press("Enter")  # submits the form
 
     marks = page.locator("mark[data-verdict='false']")
     expect(marks).to_have_count(2)  # one piece in each sentence
     annotation = Annotation.objects.get()
-    assert annotation.exact.startswith("The income of this terrorist organization")
-    assert annotation.exact.endswith("Lieutenant-General Sergey Rudskoy said.")
-    assert annotation.rating.slug == "false" and annotation.tags == ["oil", "income"]
+    assert annotation.exact.startswith("At its peak the trade was worth")
+    assert annotation.exact.endswith("Chief Inspector Ilse Marrow said.")
+    assert annotation.rating.slug == "false" and annotation.tags == ["diesel", "takings"]
     assert page.evaluate("window.__noReload") is True
     page.screenshot(path=artifacts("workspace-keyboard-saved.png"), full_page=True)
 
@@ -157,10 +154,10 @@ def test_annotate_with_the_keyboard_only(
 
 
 def test_two_editors_get_a_conflict_not_an_overwrite(
-    browser: Browser, live_server, factchecker, editor, seed_article, artifacts
+    browser: Browser, live_server, factchecker, editor, wire_article, artifacts
 ) -> None:  # type: ignore[no-untyped-def]
     annotation = annotate(
-        seed_article.versions.get(), TRUCKS, factchecker, claim="Original summary"
+        wire_article.versions.get(), LORRIES, factchecker, claim="Original summary"
     )
     pages = []
     for username in ("amira", "jonas"):
@@ -168,7 +165,7 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
         page = context.new_page()
         page.set_default_timeout(10_000)
         log_in(page, live_server.url, username, PASSWORD)
-        page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+        page.goto(f"{live_server.url}/articles/{wire_article.pk}/")
         page.locator(f"#annotation-{annotation.pk}").get_by_role("button", name="Edit").click()
         expect(page.locator(f"#annotation-{annotation.pk} form")).to_be_visible()
         pages.append(page)
@@ -206,12 +203,12 @@ def test_two_editors_get_a_conflict_not_an_overwrite(
 
 
 def test_a_failed_save_keeps_the_form_and_says_why(
-    page: Page, live_server, factchecker, seed_article
+    page: Page, live_server, factchecker, wire_article
 ) -> None:  # type: ignore[no-untyped-def]
     log_in(page, live_server.url, "amira", PASSWORD)
-    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
-    page.locator("#s-11").scroll_into_view_if_needed()
-    drag_select(page, TRUCKS)
+    page.goto(f"{live_server.url}/articles/{wire_article.pk}/")
+    page.locator("#s-12").scroll_into_view_if_needed()
+    drag_select(page, LORRIES)
     form = page.locator("#annotation-form form")
     form.get_by_label("Claim summary").fill("Typed before the session expired")
     page.context.clear_cookies()  # the session ends while she types

@@ -1,6 +1,6 @@
-"""Related-coverage fixtures: other outlets' articles about the seed story (written for this
-project, in our own words), two off-topic ones, and an RSS feed listing them, all served by
-a local HTTP server."""
+"""Related-coverage fixtures: other outlets' articles about our wire story
+(tests/fixtures/wire-story.txt; all fictional, written for this project), two off-topic
+ones, and an RSS feed listing them, all served by a local HTTP server."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from tests.conftest import LocalWebServer
 from tests.factories import import_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ON_TOPIC = ("trucks", "income", "denial")
-OFF_TOPIC = ("oil_prices", "football")
+ON_TOPIC = ("lorries", "income", "denial")
+OFF_TOPIC = ("fuel_prices", "football")
 TITLES = {
-    "trucks": "Moscow briefing: strikes destroyed more than 1,000 fuel trucks, generals say",
-    "income": "How much does Islamic State really earn from oil?",
-    "denial": "Erdoğan rejects Russian claims that his family profits from Islamic State oil",
-    "oil_prices": "Brent crude slips as producers keep pumping",
-    "football": "Late winner sends Galatasaray into the cup quarter-finals",
+    "lorries": "Inspectors say cameras counted more than 1,100 fuel lorries at Harrow Pass",
+    "income": "How much does the Harrow Pass diesel ring really make?",
+    "denial": "Governor Brancu rejects customs claims that he profits from diesel smuggling",
+    "fuel_prices": "Crude slips as refiners cut runs ahead of winter",
+    "football": "Late winner sends Dorval Athletic into the cup semi-finals",
 }
 
 
@@ -65,5 +65,5 @@ def coverage_site(web_server, allow_local_fetch) -> CoverageSite:  # type: ignor
 
 
 @pytest.fixture
-def seed_article(seed_text, team):  # type: ignore[no-untyped-def]
-    return import_text(seed_text, team=team, url="https://wire.example/isis-oil-smuggling")
+def wire_article(article_text, team):  # type: ignore[no-untyped-def]
+    return import_text(article_text, team=team, url="https://wire.example/velmora-diesel-racket")

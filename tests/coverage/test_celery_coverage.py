@@ -25,7 +25,7 @@ from tests.factories import annotate
 
 pytestmark = pytest.mark.celery_worker
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 Status = RelatedArticle.Status
 
 
@@ -80,10 +80,10 @@ def snapshot(job: CoverageJob) -> tuple[int, int, int, int, int]:
 
 
 def test_the_pipeline_runs_on_the_worker(
-    worker: Worker, web_server: LocalWebServer, allow_local_fetch, seed_article, factchecker
+    worker: Worker, web_server: LocalWebServer, allow_local_fetch, wire_article, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    _article, version = seed_article
-    annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
+    _article, version = wire_article
+    annotate(version, LORRIES, factchecker, claim="1,140 full fuel lorries crossed Harrow Pass")
     site = serve_coverage(web_server)
 
     # transactional_db: autocommit, so job_create's on_commit queues the chain at once.
@@ -93,7 +93,7 @@ def test_the_pipeline_runs_on_the_worker(
     assert (job.found, job.fetched, job.extracted, job.failed) == (5, 5, 5, 0)
     assert job.matched > 0 and job.errors == []
     found = {(name, relation) for name, _index, relation in relations(job)}
-    assert {("trucks", "repeats"), ("income", "differs"), ("denial", "contradicts")} <= found
+    assert {("lorries", "repeats"), ("income", "differs"), ("denial", "contradicts")} <= found
     assert all(rel == "not_mentioned" for name, rel in found if name in OFF_TOPIC)
     relevance = {name_of(r.url): r.relevance for r in job.related.all()}
     assert min(relevance[n] for n in ON_TOPIC) > max(relevance[n] for n in OFF_TOPIC)
@@ -125,28 +125,28 @@ def pool_child_fetching_from(worker: Worker, port: int, timeout: float = 10) -> 
 
 
 def test_a_pool_child_killed_mid_fetch_is_replaced_and_the_job_finishes_once(
-    worker: Worker, web_server: LocalWebServer, allow_local_fetch, seed_article, factchecker
+    worker: Worker, web_server: LocalWebServer, allow_local_fetch, wire_article, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    _article, version = seed_article
-    annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
+    _article, version = wire_article
+    annotate(version, LORRIES, factchecker, claim="1,140 full fuel lorries crossed Harrow Pass")
     site = serve_coverage(web_server)
 
     # The reference: the same feed, every step in this process, nothing killed.
     clean = pipeline.coverage_job_run(start_job(version, factchecker, site, start=False).pk)
     assert clean.state == CoverageJob.State.DONE
 
-    # Now trucks answers at once (so the step has written a result before the kill) and
+    # Now lorries answers at once (so the step has written a result before the kill) and
     # every other page takes 6 s (so the step is certainly still running when we kill).
-    for name in ("income", "denial", "oil_prices", "football"):
+    for name in ("income", "denial", "fuel_prices", "football"):
         web_server.routes[f"/news/{name}.html"].delay = 6.0
     hits_before = len(web_server.hits)
     job = start_job(version, factchecker, site)
-    trucks = site.pages["trucks"]
+    lorries = site.pages["lorries"]
 
     deadline = time.monotonic() + 30
     while not (
         CoverageJob.objects.filter(pk=job.pk, state=CoverageJob.State.FETCHING).exists()
-        and RelatedArticle.objects.filter(job=job, url=trucks, status=Status.FETCHED).exists()
+        and RelatedArticle.objects.filter(job=job, url=lorries, status=Status.FETCHED).exists()
     ):
         assert time.monotonic() < deadline, f"the fetch step never started:\n{worker.log_tail()}"
         time.sleep(0.02)
@@ -178,23 +178,23 @@ def test_a_pool_child_killed_mid_fetch_is_replaced_and_the_job_finishes_once(
     assert snapshot(job) == snapshot(clean)
     assert relations(job) == relations(clean)
     assert CoverageMatch.objects.filter(job=job).count() == clean.matches.count()
-    # The redelivered step resumed: trucks (already fetched) was not fetched again, and the
+    # The redelivered step resumed: lorries (already fetched) was not fetched again, and the
     # pages in flight when the child died were fetched a second time by the new run.
     hits = Counter(web_server.hits[hits_before:])
-    assert hits["/news/trucks.html"] == 1
-    for name in ("income", "denial", "oil_prices", "football"):
+    assert hits["/news/lorries.html"] == 1
+    for name in ("income", "denial", "fuel_prices", "football"):
         assert hits[f"/news/{name}.html"] == 2, hits
     assert hits["/feed.xml"] == 1  # discovery was not re-run
 
 
 def test_a_crashing_step_does_not_leave_the_job_running_forever(
-    worker: Worker, web_server: LocalWebServer, allow_local_fetch, seed_article, factchecker
+    worker: Worker, web_server: LocalWebServer, allow_local_fetch, wire_article, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
     """A feed item with a port out of range makes host_of() raise ValueError inside the
     fetch step. The task is not retried (only OperationalError is) and nothing marks the
     job failed, so its page would say "Fetching articles" for ever."""
-    _article, version = seed_article
-    page = web_server.add("/news/trucks.html", (FIXTURES / "trucks.html").read_bytes())
+    _article, version = wire_article
+    page = web_server.add("/news/lorries.html", (FIXTURES / "lorries.html").read_bytes())
     feed = web_server.add(
         "/feed.xml",
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
@@ -204,7 +204,7 @@ def test_a_crashing_step_does_not_leave_the_job_running_forever(
         headers={"Content-Type": "application/rss+xml"},
     )
     job = coverage.coverage_job_create(
-        version=version, user=factchecker, query="Rudskoy oil", providers=[], feed_urls=[feed]
+        version=version, user=factchecker, query="Marrow diesel", providers=[], feed_urls=[feed]
     )
 
     job = wait_until_finished(job, worker, timeout=20)

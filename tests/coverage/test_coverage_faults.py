@@ -34,7 +34,7 @@ PASSWD = Path("/etc/passwd")
 def new_job(version, user) -> CoverageJob:  # type: ignore[no-untyped-def]
     """A job that is not started: the test records what "discovery" found itself."""
     return coverage.coverage_job_create(
-        version=version, user=user, query="Rudskoy oil", providers=["feeds"], start=False
+        version=version, user=user, query="Marrow diesel", providers=["feeds"], start=False
     )
 
 
@@ -67,8 +67,8 @@ def fixture_page(name: str) -> bytes:
 
 
 @pytest.fixture
-def version(seed_article):  # type: ignore[no-untyped-def]
-    return seed_article[1]
+def version(wire_article):  # type: ignore[no-untyped-def]
+    return wire_article[1]
 
 
 # --- 3. SSRF: nothing private is contacted -------------------------------------------------------
@@ -136,7 +136,7 @@ def test_redirects_to_private_addresses_are_refused(
         for path, (target, message) in targets.items()
     }
     # A control: a redirect to an allowed page is followed and the article extracted.
-    page = web_server.add("/news/trucks.html", fixture_page("trucks"))
+    page = web_server.add("/news/lorries.html", fixture_page("lorries"))
     fine = web_server.redirect("/go/fine", page, status=301)
     job = job_with_items(version, factchecker, [*urls, fine])
 
@@ -152,7 +152,7 @@ def test_redirects_to_private_addresses_are_refused(
     assert rows[fine].status == Status.EXTRACTED
     assert counts(job) == (5, 1, 1, 4)
     # Each redirect was requested once (not retried: a refusal is final), its target never.
-    assert sorted(web_server.hits) == sorted([*targets, "/go/fine", "/news/trucks.html"])
+    assert sorted(web_server.hits) == sorted([*targets, "/go/fine", "/news/lorries.html"])
 
 
 def test_a_malformed_redirect_fails_that_source_not_the_job(
@@ -161,7 +161,7 @@ def test_a_malformed_redirect_fails_that_source_not_the_job(
     """httpx parses Location itself even when not following redirects; fetch() turns its
     complaint into a refusal, so one odd page fails alone."""
     bad = web_server.redirect("/go/broken", "http://[::1")
-    good = web_server.add("/news/trucks.html", fixture_page("trucks"))
+    good = web_server.add("/news/lorries.html", fixture_page("lorries"))
     job = job_with_items(version, factchecker, [bad, good])
 
     job = after_discovery(job)
@@ -183,7 +183,7 @@ def test_a_malformed_item_url_fails_that_item_not_the_job(
 ) -> None:  # type: ignore[no-untyped-def]
     """A feed is someone else's document: one bad <link> must not stop the job. host_of()
     (the per-host limit's key) reads urlsplit().port, which raises ValueError here."""
-    good = web_server.add("/news/trucks.html", fixture_page("trucks"))
+    good = web_server.add("/news/lorries.html", fixture_page("lorries"))
     job = job_with_items(version, factchecker, [bad_url, good])
 
     job = after_discovery(job)
@@ -200,7 +200,7 @@ def test_a_malformed_feed_address_is_a_coverage_error(version, factchecker) -> N
         coverage.coverage_job_create(
             version=version,
             user=factchecker,
-            query="Rudskoy oil",
+            query="Marrow diesel",
             providers=[],
             feed_urls=["http://[::1/feed.xml"],
             start=False,
@@ -272,9 +272,9 @@ def test_parse_feed_refuses_dtds_and_entities(name: str) -> None:
 
 
 def test_parse_feed_reads_a_plain_feed() -> None:
-    items = parse_feed(rss([(TITLES["trucks"], "https://wire.example/a")]).encode())
+    items = parse_feed(rss([(TITLES["lorries"], "https://wire.example/a")]).encode())
     assert [(c.url, c.title, c.outlet) for c in items] == [
-        ("https://wire.example/a", TITLES["trucks"], "World news wire")
+        ("https://wire.example/a", TITLES["lorries"], "World news wire")
     ]
     assert items[0].published is not None and items[0].published.year == 2015
 
@@ -283,12 +283,12 @@ def test_parse_feed_reads_a_plain_feed() -> None:
 def test_a_hostile_feed_is_a_source_error_and_finds_nothing(
     web_server: LocalWebServer, allow_local_fetch, version, factchecker, name: str
 ) -> None:  # type: ignore[no-untyped-def]
-    page = web_server.add("/news/trucks.html", fixture_page("trucks"))
+    page = web_server.add("/news/lorries.html", fixture_page("lorries"))
     feed = web_server.add("/evil.xml", HOSTILE_FEEDS[name](page), headers=FEED_HEADERS)
     job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
-        query="Rudskoy oil",
+        query="Marrow diesel",
         providers=[],
         feed_urls=[feed],
         start=False,
@@ -328,7 +328,7 @@ def test_feed_problems_are_source_errors_not_job_failures(
     job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
-        query="Rudskoy oil",
+        query="Marrow diesel",
         providers=[],
         feed_urls=[huge, sneaky, broken, missing, site.feed_url],
         start=False,
@@ -357,7 +357,7 @@ def test_slow_and_oversized_pages_fail_alone_and_the_rest_extract(
     settings.FETCH_MAX_BYTES = 20_000  # the fixture pages are about 1 kB
     settings.COVERAGE_FETCH_RETRIES = 1
     site = serve_coverage(web_server)
-    slow = web_server.add("/slow.html", fixture_page("trucks"), delay=3.0)
+    slow = web_server.add("/slow.html", fixture_page("lorries"), delay=3.0)
     big_body = b"<html><body><article><p>" + b"padding " * 10_000 + b"</p></article></body></html>"
     big = web_server.add("/big.html", big_body)
     job = job_with_items(version, factchecker, [slow, *site.pages.values(), big])
@@ -431,7 +431,7 @@ def test_a_trickling_or_endless_body_is_cut_off(
     settings.FETCH_TOTAL_TIMEOUT = 1.0
     settings.FETCH_MAX_BYTES = 50_000
     settings.COVERAGE_FETCH_RETRIES = 0
-    good = web_server.add("/news/trucks.html", fixture_page("trucks"))
+    good = web_server.add("/news/lorries.html", fixture_page("lorries"))
     trickle, flood = streaming_server.url("/trickle"), streaming_server.url("/flood")
     job = job_with_items(version, factchecker, [trickle, flood, good])
 
@@ -457,7 +457,7 @@ def test_only_transient_errors_are_retried(
     busy = web_server.add("/busy.html", "<h1>Try later</h1>", status=503)
     limited = web_server.add("/limited.html", "<h1>Slow down</h1>", status=429)
     feed_not_page = web_server.add("/data.json", "{}", headers={"Content-Type": "application/json"})
-    good = web_server.add("/news/trucks.html", fixture_page("trucks"))
+    good = web_server.add("/news/lorries.html", fixture_page("lorries"))
     job = job_with_items(version, factchecker, [missing, gone, busy, limited, feed_not_page, good])
 
     job = after_discovery(job)
@@ -477,7 +477,7 @@ def test_only_transient_errors_are_retried(
     assert web_server.hits.count("/data.json") == 1
     assert web_server.hits.count("/busy.html") == tries
     assert web_server.hits.count("/limited.html") == tries
-    assert web_server.hits.count("/news/trucks.html") == 1
+    assert web_server.hits.count("/news/lorries.html") == 1
 
 
 def test_a_page_that_recovers_on_retry_is_extracted(
@@ -491,7 +491,7 @@ def test_a_page_that_recovers_on_retry_is_extracted(
     class RecoverAfterFirst(original):  # type: ignore[misc,valid-type]
         def do_GET(self) -> None:  # noqa: N802
             super().do_GET()
-            route.status, route.body = 200, fixture_page("trucks")
+            route.status, route.body = 200, fixture_page("lorries")
 
     web_server.httpd.RequestHandlerClass = RecoverAfterFirst
     job = after_discovery(job_with_items(version, factchecker, [url]))

@@ -1,4 +1,4 @@
-"""The related-coverage pipeline on the seed story, in this process (the Celery path has
+"""The related-coverage pipeline on our wire story, in this process (the Celery path has
 tests of its own): discovery from an RSS feed, concurrent fetches, extraction, matching."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from tests.factories import annotate
 
 pytestmark = pytest.mark.django_db
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 
 
 def test_related_items_outrank_off_topic_and_every_relation_shows(
-    seed_article, coverage_site: CoverageSite, factchecker
+    wire_article, coverage_site: CoverageSite, factchecker
 ) -> None:
-    _article, version = seed_article
-    annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
+    _article, version = wire_article
+    annotate(version, LORRIES, factchecker, claim="1,140 full fuel lorries crossed Harrow Pass")
     job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
@@ -37,30 +37,30 @@ def test_related_items_outrank_off_topic_and_every_relation_shows(
     assert job.state == "done"
     assert (job.found, job.extracted, job.failed) == (5, 5, 0)
     by_relevance = list(job.related.order_by("-relevance").values_list("url", flat=True))
-    on_topic = {coverage_site.pages[n] for n in ("trucks", "income", "denial")}
+    on_topic = {coverage_site.pages[n] for n in ("lorries", "income", "denial")}
     assert set(by_relevance[:3]) == on_topic
     relations = {
         (m.related.url.rsplit("/", 1)[-1], m.relation)
         for m in CoverageMatch.objects.filter(job=job).select_related("related")
     }
-    assert ("trucks.html", "repeats") in relations
+    assert ("lorries.html", "repeats") in relations
     assert ("income.html", "differs") in relations
     assert ("denial.html", "contradicts") in relations
     assert ("football.html", "not_mentioned") in relations
     assert not any(r == "football.html" and rel != "not_mentioned" for r, rel in relations)
     differs = CoverageMatch.objects.filter(job=job, relation="differs").first()
     assert differs.figures["other"]["unit"] == "USD/day"
-    assert round(differs.figures["other"]["value"] / 1e6, 1) == 1.3  # $40m a month, a day
+    assert round(differs.figures["other"]["value"] / 1e6, 1) == 0.7  # $20m a month, a day
 
 
 def test_running_a_step_again_duplicates_nothing(
-    seed_article, coverage_site: CoverageSite, factchecker
+    wire_article, coverage_site: CoverageSite, factchecker
 ) -> None:
-    _article, version = seed_article
+    _article, version = wire_article
     job = coverage.coverage_job_create(
         version=version,
         user=factchecker,
-        query="Rudskoy oil",
+        query="Marrow diesel",
         providers=[],
         feed_urls=[coverage_site.feed_url],
         start=False,
@@ -75,9 +75,9 @@ def test_running_a_step_again_duplicates_nothing(
     assert (RelatedArticle.objects.count(), CoverageMatch.objects.count()) == (related, matches)
 
 
-def test_find_related_json(seed_article, coverage_site: CoverageSite, factchecker, capsys) -> None:
-    article, version = seed_article
-    annotate(version, TRUCKS, factchecker, claim="Russia destroyed 1,080 oil trucks")
+def test_find_related_json(wire_article, coverage_site: CoverageSite, factchecker, capsys) -> None:
+    article, version = wire_article
+    annotate(version, LORRIES, factchecker, claim="1,140 full fuel lorries crossed Harrow Pass")
     call_command("find_related", str(article.pk), "--feed", coverage_site.feed_url, "--json")
     result = json.loads(capsys.readouterr().out)
     assert result["job"]["state"] == "done"

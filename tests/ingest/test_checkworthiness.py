@@ -8,23 +8,25 @@ from annotations.ingest.checkworthiness import HeuristicScorer, Score, get_score
 from annotations.ingest.segment import split_sentences
 from tests.factories import import_text
 
-SEED_CHECKWORTHY_OPENINGS = (
-    "The Russian official said Turkish President Recep Tayyip Erdoğan",  # the accusation
-    "For the past two months, Russia’s airstrikes hit 32 oil complexes",
-    "“These [airstrikes] helped reduce the trade",  # almost 50 percent
-    "The income of this terrorist organization was about $3 million",
-    "After two months of Russian airstrikes their income was about $1.5 million",
+CHECKWORTHY_OPENINGS = (
+    "According to the directorate’s report, Governor Tomas Brancu",  # the accusation
+    "Inspectors have raided 27 depots",  # and 1,140 lorries
+    "Customs figures show that diesel sales",  # almost 40 percent
+    "At its peak the trade was worth about $2.5 million a day",
+    "The ring’s takings are still roughly $1.1 million a day",
 )
 
 
-def test_seed_figures_and_the_accusation_outrank_every_other_sentence(seed_text: str) -> None:
-    sentences = [seed_text[s.start : s.end] for s in split_sentences(seed_text)]
+def test_figures_and_the_accusation_outrank_every_other_sentence(article_text: str) -> None:
+    sentences = [article_text[s.start : s.end] for s in split_sentences(article_text)]
     scores = dict(zip(sentences, HeuristicScorer().score(sentences), strict=True))
 
-    flagged = {s: v.value for s, v in scores.items() if s.startswith(SEED_CHECKWORTHY_OPENINGS)}
+    flagged = {s: v.value for s, v in scores.items() if s.startswith(CHECKWORTHY_OPENINGS)}
     others = {s: v.value for s, v in scores.items() if s not in flagged}
     assert len(flagged) == 5
     assert min(flagged.values()) > max(others.values())
+    [accusation] = (v for s, v in scores.items() if s.startswith(CHECKWORTHY_OPENINGS[0]))
+    assert {"named person", "allegation"} <= set(accusation.reasons)
 
 
 def test_reasons_explain_the_score() -> None:

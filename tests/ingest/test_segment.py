@@ -17,34 +17,43 @@ def assert_offset_rule(text: str) -> None:
         assert piece, "empty sentence"
 
 
-def test_seed_article_has_fifteen_sentences_with_the_headline_first(seed_text: str) -> None:
-    spans = split_sentences(seed_text)
+def test_wire_story_has_sixteen_sentences_with_the_headline_first(article_text: str) -> None:
+    spans = split_sentences(article_text)
 
-    assert len(spans) == 15
+    assert len(spans) == 16
     assert spans[0].is_headline
     assert (
-        seed_text[spans[0].start : spans[0].end]
-        == "Russia reveals details of ISIS-Turkey oil smuggling"
+        article_text[spans[0].start : spans[0].end]
+        == "Customs chief links Velmora governor to cross-border diesel racket"
     )
-    assert [s.index for s in spans] == list(range(15))
-    assert_offset_rule(seed_text)
+    assert not any(s.is_headline for s in spans[1:])
+    assert [s.index for s in spans] == list(range(16))
+    assert_offset_rule(article_text)
 
 
-def test_seed_sentences_keep_their_paragraphs(seed_text: str) -> None:
-    spans = split_sentences(seed_text)
-    by_text = {seed_text[s.start : s.end][:30]: s for s in spans}
+def test_wire_story_sentences_keep_their_paragraphs(article_text: str) -> None:
+    spans = split_sentences(article_text)
+    by_text = {article_text[s.start : s.end][:30]: s for s in spans}
 
-    # "…Rudskoy said." and "Then oil was delivered…" share a paragraph; the next quote does not.
-    space = by_text["“Space reconnaissance establis"]
-    then = next(s for s in spans if seed_text[s.start :].startswith("Then"))
-    assert space.paragraph == then.paragraph
-    assert then.paragraph < by_text["For the past two months, Russi"].paragraph
+    # "…,” Marrow said." and "Most of the loads…" share a paragraph; the figures do not.
+    driver = by_text["“A driver can earn a month’s w"]
+    loads = next(s for s in spans if article_text[s.start :].startswith("Most of the loads"))
+    assert driver.paragraph == loads.paragraph
+    assert loads.index == driver.index + 1
+    assert loads.paragraph < by_text["Inspectors have raided 27 depo"].paragraph
+    # The lede and its repetition are two paragraphs of one sentence each.
+    lede, again = (article_text[s.start : s.end] for s in spans[1:3])
+    assert lede == again and lede.startswith("Velmora’s customs directorate")
+    assert [s.paragraph for s in spans[:4]] == [0, 1, 2, 3]
 
 
-def test_seed_quote_with_inner_sentence_ends_stays_one_sentence(seed_text: str) -> None:
-    sentences = texts(seed_text)
-    quote = next(s for s in sentences if s.startswith("“Today"))
-    assert quote.endswith("consisting of thousands of oil trucks.")
+def test_wire_story_quote_with_inner_quotes_and_commas_stays_one_sentence(
+    article_text: str,
+) -> None:
+    sentences = texts(article_text)
+    quote = next(s for s in sentences if s.startswith("“What we are showing"))
+    assert "Deputy Director Pavel Lind said" in quote
+    assert quote.endswith("a line of tankers that never stops.")
 
 
 def test_unicode_text_keeps_exact_offsets() -> None:
@@ -102,6 +111,6 @@ def test_blank_text_has_no_sentences(text: str) -> None:
     assert split_sentences(text) == []
 
 
-def test_normalised_windows_text_splits_like_unix_text(seed_text: str) -> None:
-    windows = "\r\n".join(seed_text.split("\n")) + "\r\n\r\n\r\n"
-    assert texts(normalise_text(windows)) == texts(seed_text)
+def test_normalised_windows_text_splits_like_unix_text(article_text: str) -> None:
+    windows = "\r\n".join(article_text.split("\n")) + "\r\n\r\n\r\n"
+    assert texts(normalise_text(windows)) == texts(article_text)

@@ -23,8 +23,8 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
-URL = "https://wire.example/isis-oil-smuggling"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+URL = "https://wire.example/velmora-diesel-racket"
 
 
 @pytest.fixture
@@ -35,14 +35,14 @@ def second_editor(team) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def article(seed_text, team):  # type: ignore[no-untyped-def]
-    return import_text(seed_text, team=team, url=URL, outlet="Wire service")
+def article(article_text, team):  # type: ignore[no-untyped-def]
+    return import_text(article_text, team=team, url=URL, outlet="Wire service")
 
 
-def draft(article, author: User, phrase: str = TRUCKS, **fields: object) -> Annotation:  # type: ignore[no-untyped-def]
-    fields.setdefault("claim", "Russia destroyed 1,080 oil trucks")
-    fields.setdefault("claimant", "Lieutenant-General Sergey Rudskoy")
-    fields.setdefault("rationale", "No independent source has counted the trucks.")
+def draft(article, author: User, phrase: str = LORRIES, **fields: object) -> Annotation:  # type: ignore[no-untyped-def]
+    fields.setdefault("claim", "1,140 full fuel lorries crossed Harrow Pass")
+    fields.setdefault("claimant", "Chief Inspector Ilse Marrow")
+    fields.setdefault("rationale", "No independent source has counted the lorries.")
     return annotate(article[1], phrase, author, **fields)
 
 
@@ -90,15 +90,15 @@ def test_no_public_url_shows_an_unpublished_claim(
     assert anonymous.get(f"/api/annotations/{claim.pk}").status_code == 404
     for listing in ("/checks/", "/checks/feed/", "/api/claimreview.json"):
         body = anonymous.get(listing).content.decode()
-        assert "Russia destroyed 1,080 oil trucks" not in body, listing
-        assert "Rudskoy" not in body, listing
+        assert "1,140 full fuel lorries crossed Harrow Pass" not in body, listing
+        assert "Marrow" not in body, listing
 
 
 def test_a_published_claim_next_to_drafts_shows_only_itself(
     article, factchecker, editor, second_editor
 ) -> None:
     published = publish(draft(article, factchecker), factchecker, editor, second_editor)
-    hidden = draft(article, factchecker, "32 oil complexes", claim="Secret draft summary")
+    hidden = draft(article, factchecker, "27 depots", claim="Secret draft summary")
     page = Client().get(f"/checks/{article[0].slug}/")
     assert page.status_code == 200
     doc = lxml_html.fromstring(page.content)
@@ -121,7 +121,7 @@ def test_a_retracted_claim_shows_its_notice_and_nothing_else(
     assert "Unproven" not in text and "No independent source" not in text
     assert _jsonld(response) == []
     assert Client().get(f"/checks/{article[0].slug}/").status_code == 404
-    assert "1,080" not in Client().get("/api/claimreview.json").content.decode()
+    assert "1,140" not in Client().get("/api/claimreview.json").content.decode()
 
 
 # --- ClaimReview ---------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def test_claim_page_has_exactly_one_complete_claimreview(
     scale = list(Rating.objects.filter(is_active=True).values_list("value", flat=True))
     assert data["@context"] == "https://schema.org" and data["@type"] == "ClaimReview"
     assert data["url"] == "https://checks.example" + path
-    assert data["claimReviewed"] == "Russia destroyed 1,080 oil trucks"
+    assert data["claimReviewed"] == "1,140 full fuel lorries crossed Harrow Pass"
     assert data["author"] == {
         "@type": "Organization",
         "name": "Example Checks",
@@ -155,12 +155,12 @@ def test_claim_page_has_exactly_one_complete_claimreview(
     assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
     item = data["itemReviewed"]
     assert item["@type"] == "Claim"
-    assert item["author"]["name"] == "Lieutenant-General Sergey Rudskoy"
+    assert item["author"]["name"] == "Chief Inspector Ilse Marrow"
     assert item["appearance"]["url"] == URL
     doc = lxml_html.fromstring(response.content)
     assert doc.xpath('string(//meta[@property="og:url"]/@content)') == data["url"]
     assert doc.xpath('string(//meta[@name="twitter:card"]/@content)') == "summary"
-    assert doc.xpath("string(//h1)") == "Russia destroyed 1,080 oil trucks"
+    assert doc.xpath("string(//h1)") == "1,140 full fuel lorries crossed Harrow Pass"
 
     feed = Client().get("/api/claimreview.json").json()
     assert feed["@type"] == "DataFeed"
@@ -179,9 +179,9 @@ def test_text_in_the_claim_cannot_break_out_of_the_json_ld(
 
 
 def test_publishing_refuses_a_claim_whose_markup_would_be_invalid(
-    seed_text, team, factchecker, editor, second_editor
+    article_text, team, factchecker, editor, second_editor
 ) -> None:
-    article = import_text(seed_text, team=team)  # pasted: no original URL
+    article = import_text(article_text, team=team)  # pasted: no original URL
     claim = draft(article, factchecker, claimant="")
     review.claim_move(annotation_id=claim.pk, user=factchecker, action="submit")
     review.claim_move(annotation_id=claim.pk, user=editor, action="approve")
@@ -222,24 +222,24 @@ def test_conditional_get_and_invalidation_on_publish_and_correction(
     assert reader.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert reader.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
 
-    second = draft(article, factchecker, "32 oil complexes", claim="Strikes hit 32 oil complexes")
+    second = draft(article, factchecker, "27 depots", claim="Inspectors raided 27 depots")
     assert reader.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304  # a draft changes nothing
     publish(second, factchecker, editor, second_editor)
     changed = reader.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
-    assert "Strikes hit 32 oil complexes" in changed.content.decode()
+    assert "Inspectors raided 27 depots" in changed.content.decode()
 
     etag = changed["ETag"]
     review.claim_correct(
         annotation_id=first.pk,
         user=editor,
-        note="The ministry later gave a lower figure.",
+        note="The directorate later gave a lower figure.",
         rating=Rating.objects.get(slug="false"),
         rationale="",
     )
     corrected = reader.get(url, HTTP_IF_NONE_MATCH=etag)
     assert corrected.status_code == 200
-    assert "The ministry later gave a lower figure." in corrected.content.decode()
+    assert "The directorate later gave a lower figure." in corrected.content.decode()
 
 
 # --- Lists and feeds -------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_conditional_get_and_invalidation_on_publish_and_correction(
 def test_check_list_searches_and_filters(article, factchecker, editor, second_editor) -> None:
     publish(draft(article, factchecker), factchecker, editor, second_editor)
     publish(
-        draft(article, factchecker, "32 oil complexes", claim="Strikes hit 32 oil complexes"),
+        draft(article, factchecker, "27 depots", claim="Inspectors raided 27 depots"),
         factchecker,
         editor,
         second_editor,
@@ -260,7 +260,7 @@ def test_check_list_searches_and_filters(article, factchecker, editor, second_ed
         return [h.text_content() for h in doc.cssselect(".check h2")]
 
     assert len(titles("")) == 2
-    assert titles("?q=complexes") == ["Strikes hit 32 oil complexes"]
+    assert titles("?q=depots") == ["Inspectors raided 27 depots"]
     assert titles("?verdict=false") == []
     assert len(titles("?outlet=Wire+service")) == 2
     assert "No fact-check matches" in reader.get("/checks/?q=%3Cscript%3E").content.decode()
@@ -274,7 +274,10 @@ def test_atom_feed_lists_published_checks(article, factchecker, editor, second_e
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
     assert len(entries) == 1
-    assert entries[0].find("a:title", ns).text == "Unproven: Russia destroyed 1,080 oil trucks"
+    assert (
+        entries[0].find("a:title", ns).text
+        == "Unproven: 1,140 full fuel lorries crossed Harrow Pass"
+    )
     link = entries[0].find("a:link", ns).get("href")
     assert link.endswith(f"/checks/{article[0].slug}/claims/{claim.pk}/")
 
@@ -284,7 +287,7 @@ def test_csv_export_follows_the_queue_filters_and_defuses_formulas(
 ) -> None:
     waiting = draft(article, factchecker, claim='=HYPERLINK("http://evil.example")')
     review.claim_move(annotation_id=waiting.pk, user=factchecker, action="submit")
-    other = draft(article, factchecker, "32 oil complexes", claim="Strikes hit 32 oil complexes")
+    other = draft(article, factchecker, "27 depots", claim="Inspectors raided 27 depots")
     review.claim_move(annotation_id=other.pk, user=factchecker, action="submit")
     Annotation.objects.filter(pk=other.pk).update(rating=Rating.objects.get(slug="false"))
 

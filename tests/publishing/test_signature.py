@@ -36,8 +36,8 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
-COMPLEXES = "32 oil complexes"
+TRUCKS = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+COMPLEXES = "27 depots"
 URL = "https://wire.example/isis-oil-smuggling"
 TITLE = "Moscow briefing on oil smuggling"  # not the headline, which the archived text shows
 CLAIM = "Russia destroyed 1,080 oil trucks"
@@ -123,8 +123,8 @@ ARCHIVED_TEXT = "Transcript of the briefing. The convoys were struck over five d
 
 
 @pytest.fixture
-def desk(seed_text, team, factchecker) -> Desk:  # type: ignore[no-untyped-def]
-    article, version = import_text(seed_text, team=team, url=URL, outlet="Wire service")
+def desk(article_text, team, factchecker) -> Desk:  # type: ignore[no-untyped-def]
+    article, version = import_text(article_text, team=team, url=URL, outlet="Wire service")
     Article.objects.filter(pk=article.pk).update(title=TITLE)
     article.refresh_from_db()
     claim = published(version, factchecker)

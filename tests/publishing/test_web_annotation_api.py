@@ -25,36 +25,41 @@ from annotations.models import Annotation, Article, Rating
 from annotations.publishing.standards import ANNO_CONTENT_TYPE, ANNO_PAGE_SIZE
 from annotations.review import services as review
 from annotations.workspace import services
-from tests.conftest import ROOT, _user_with_role
+from tests.conftest import _user_with_role, shared_path
 from tests.factories import TeamFactory, annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-VALIDATORS = ROOT.parent / "shared" / "validators" / "w3c-web-annotation"
-ANNOTATION_MUSTS = VALIDATORS / "annotations" / "annotationMusts.test"
-COLLECTION_MUSTS = VALIDATORS / "collections" / "collectionMusts.test"
-PAGE_MUSTS = VALIDATORS / "collections" / "pages" / "pageMusts.test"
+W3C_SUITE = "validators/w3c-web-annotation"  # under NEWSROOM_SHARED_DIR (tests/conftest.py)
+ANNOTATION_MUSTS = "annotations/annotationMusts.test"
+COLLECTION_MUSTS = "collections/collectionMusts.test"
+PAGE_MUSTS = "collections/pages/pageMusts.test"
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
-URL = "https://wire.example/isis-oil-smuggling"
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
-INCOME = "The income of this terrorist organization was about $3 million per day"
-REDUCED = (
-    "reduce the trade of the oil illegally extracted on the Syrian territory by almost 50 percent"
-)
-ERDOGAN = "Turkish President Recep Tayyip Erdoğan and his family is directly involved"
+URL = "https://wire.example/velmora-diesel-racket"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
+INCOME = "the trade was worth about $2.5 million a day"
+REDUCED = "diesel sales in the border districts fell by almost 40 percent"
+BRANCU = "Governor Tomas Brancu of the Northern Province personally approved the depot licences"
 
 
 # --- The W3C test suite's assertions, run with jsonschema ----------------------------------------
 
 
+def suite() -> Path:
+    """The W3C test suite, which is not part of this repository. The tests that validate
+    against it call this first, so they skip without it (and fail under CI=true); every
+    other test in this file runs on a bare checkout."""
+    return shared_path(W3C_SUITE)
+
+
 @cache
-def schema_registry() -> Registry:
+def schema_registry(root: Path) -> Registry:
     """Every schema of the suite under its `id`, which is what their `$ref`s name. The
     samples/ folder holds example annotations (some deliberately not JSON), not schemas."""
     schemas: dict[str, dict[str, Any]] = {}
-    for path in sorted(VALIDATORS.rglob("*.json")):
-        if "samples" in path.relative_to(VALIDATORS).parts:
+    for path in sorted(root.rglob("*.json")):
+        if "samples" in path.relative_to(root).parts:
             continue
         contents = json.loads(path.read_text(encoding="utf-8"))
         schema_id = contents["id"]
@@ -68,16 +73,16 @@ def schema_registry() -> Registry:
     )
 
 
-def validator(schema: dict[str, Any]) -> Draft4Validator:
+def validator(schema: dict[str, Any], registry: Registry | None = None) -> Draft4Validator:
     return Draft4Validator(
-        schema, registry=schema_registry(), format_checker=Draft4Validator.FORMAT_CHECKER
+        schema, registry=registry or Registry(), format_checker=Draft4Validator.FORMAT_CHECKER
     )
 
 
 def _load(reference: str, here: Path) -> tuple[dict[str, Any], Path]:
     # The suite's rule: a relative URI with a slash is relative to the top of the suite,
     # one without a slash to the folder of the file that names it.
-    path = VALIDATORS / reference if "/" in reference else here / reference
+    path = suite() / reference if "/" in reference else here / reference
     return json.loads(path.read_text(encoding="utf-8")), path.parent
 
 
@@ -117,7 +122,8 @@ def _evaluate(entries: list[Any], instance: Any, here: Path, run: Run) -> str:
             valid = passed > 0 if assertion.get("compareWith") == "or" else passed == children
             detail = "; ".join(inner.failures)
         else:
-            errors = list(validator(assertion).iter_errors(instance))
+            checker = validator(assertion, schema_registry(suite()))
+            errors = list(checker.iter_errors(instance))
             valid = not errors
             detail = "; ".join(f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:3])
         run.evaluated.append(name)
@@ -136,18 +142,20 @@ def _evaluate(entries: list[Any], instance: Any, here: Path, run: Run) -> str:
     return "done"
 
 
-def conformance(test_file: Path, instance: Any) -> Run:
-    test = json.loads(test_file.read_text(encoding="utf-8"))
+def conformance(test_file: str, instance: Any) -> Run:
+    """Run one of the suite's test files (a path inside it) on `instance`."""
+    path = suite() / test_file
+    test = json.loads(path.read_text(encoding="utf-8"))
     run = Run()
-    _evaluate(test["assertions"], instance, test_file.parent, run)
+    _evaluate(test["assertions"], instance, path.parent, run)
     # Nothing skipped silently: every listed assertion was evaluated.
     assert len(run.evaluated) >= len(test["assertions"]), run.evaluated
     return run
 
 
-def assert_conforms(test_file: Path, instance: Any) -> None:
+def assert_conforms(test_file: str, instance: Any) -> None:
     failures = conformance(test_file, instance).failures
-    assert not failures, f"{test_file.name}:\n" + "\n".join(failures)
+    assert not failures, f"{test_file}:\n" + "\n".join(failures)
 
 
 def test_format_checking_is_really_on() -> None:
@@ -168,6 +176,7 @@ def test_format_checking_is_really_on() -> None:
 def test_the_suite_rejects_broken_annotations_and_collections(article, factchecker) -> None:
     """The harness itself: a conforming annotation with one MUST broken at a time fails
     exactly where it should (so an empty failure list means something)."""
+    suite()
     claim = draft(article, factchecker)
     good = logged_in(factchecker).get(api(claim)).json()
     assert not conformance(ANNOTATION_MUSTS, good).failures
@@ -204,8 +213,8 @@ def test_the_suite_rejects_broken_annotations_and_collections(article, factcheck
 
 
 @pytest.fixture
-def article(seed_text, team):  # type: ignore[no-untyped-def]
-    return import_text(seed_text, team=team, url=URL, outlet="Wire service")
+def article(article_text, team):  # type: ignore[no-untyped-def]
+    return import_text(article_text, team=team, url=URL, outlet="Wire service")
 
 
 @pytest.fixture
@@ -240,9 +249,9 @@ def collection_path(article) -> str:  # type: ignore[no-untyped-def]
     return f"/api/articles/{article[0].pk}/annotations/"
 
 
-def draft(article, author: User, phrase: str = TRUCKS, **fields: object) -> Annotation:  # type: ignore[no-untyped-def]
-    fields.setdefault("claim", "Russia destroyed 1,080 oil trucks")
-    fields.setdefault("claimant", "Lieutenant-General Sergey Rudskoy")
+def draft(article, author: User, phrase: str = LORRIES, **fields: object) -> Annotation:  # type: ignore[no-untyped-def]
+    fields.setdefault("claim", "1,140 full fuel lorries crossed Harrow Pass")
+    fields.setdefault("claimant", "Chief Inspector Ilse Marrow")
     return annotate(article[1], phrase, author, **fields)
 
 
@@ -273,36 +282,42 @@ def snapshot(annotation: Annotation) -> tuple[object, ...]:
     return (row.revision, row.rating_id, row.claim, row.rationale, row.tags, row.updated_at)
 
 
-# --- 1. Annotations pass every MUST ---------------------------------------------------------------
+# --- 1. Annotations: what they say, and every MUST -------------------------------------------------
 
 
-def test_published_annotations_pass_every_must_of_the_w3c_suite(
-    article, factchecker, editor, second_editor
-) -> None:
+def publish_full_and_minimal(
+    article, factchecker: User, editor: User, second_editor: User
+) -> tuple[Annotation, Annotation]:  # type: ignore[no-untyped-def]
     full = publish(
         draft(
             article,
             factchecker,
             verdict="mostly-false",
-            rationale="The ministry showed **no count**; see [the briefing](https://mil.example/b).",
-            tags=["oil", "Syria"],
+            rationale="The directorate showed **no logs**; see [the dossier](https://customs.example/d).",
+            tags=["diesel", "Velmora"],
         ),
         factchecker,
         editor,
         second_editor,
     )
     minimal = publish(
-        draft(article, factchecker, INCOME, claim="ISIS earned $3m a day", claimant="Rudskoy"),
+        draft(article, factchecker, INCOME, claim="The ring made $2.5m a day", claimant="Marrow"),
         factchecker,
         editor,
         second_editor,
     )
+    return full, minimal
+
+
+def test_published_annotations_give_target_selectors_and_bodies(
+    article, factchecker, editor, second_editor
+) -> None:
+    full, minimal = publish_full_and_minimal(article, factchecker, editor, second_editor)
     anonymous = Client()
     for claim in (full, minimal):
         response = anonymous.get(api(claim))
         assert response.status_code == 200
         data = response.json()
-        assert_conforms(ANNOTATION_MUSTS, data)
         assert data["@context"] == ANNO_CONTEXT
         assert data["type"] == "Annotation"
         assert data["id"] == absolute(api(claim))
@@ -314,34 +329,50 @@ def test_published_annotations_pass_every_must_of_the_w3c_suite(
 
     full_bodies = bodies_by_purpose(anonymous.get(api(full)).json())
     assert full_bodies["assessing"] == ["Mostly false"]
-    assert full_bodies["describing"] == ["Russia destroyed 1,080 oil trucks"]
+    assert full_bodies["describing"] == ["1,140 full fuel lorries crossed Harrow Pass"]
     assert full_bodies["commenting"] == [full.rationale]
-    assert sorted(full_bodies["tagging"]) == ["Syria", "oil"]
+    assert sorted(full_bodies["tagging"]) == ["Velmora", "diesel"]
     minimal_bodies = bodies_by_purpose(anonymous.get(api(minimal)).json())
     assert set(minimal_bodies) == {"assessing", "describing"}
 
 
-def test_a_draft_seen_by_a_team_member_passes_every_must(article, factchecker) -> None:
+def test_published_annotations_pass_every_must_of_the_w3c_suite(
+    article, factchecker, editor, second_editor
+) -> None:
+    suite()
+    anonymous = Client()
+    for claim in publish_full_and_minimal(article, factchecker, editor, second_editor):
+        assert_conforms(ANNOTATION_MUSTS, anonymous.get(api(claim)).json())
+
+
+def test_a_bare_draft_s_body_is_the_quoted_text(article, factchecker) -> None:
     bare = annotate(article[1], REDUCED, factchecker, verdict=None)  # no verdict, no claim
-    described = draft(article, factchecker, rationale="Unsourced.", tags=["oil"])
+    response = logged_in(factchecker).get(api(bare))
+    assert response.status_code == 200
+    # With nothing else to say, the body is the quoted text itself.
+    assert response.json()["body"] == [{"type": "TextualBody", "value": REDUCED}]
+
+
+def test_a_draft_seen_by_a_team_member_passes_every_must(article, factchecker) -> None:
+    suite()
+    bare = annotate(article[1], REDUCED, factchecker, verdict=None)
+    described = draft(article, factchecker, rationale="Unsourced.", tags=["diesel"])
     client = logged_in(factchecker)
     for claim in (bare, described):
         response = client.get(api(claim))
         assert response.status_code == 200
         assert_conforms(ANNOTATION_MUSTS, response.json())
-    # With nothing else to say, the body is the quoted text itself.
-    assert client.get(api(bare)).json()["body"] == [{"type": "TextualBody", "value": REDUCED}]
 
 
 # --- 2. Collections and pages ---------------------------------------------------------------------
 
 
-def test_the_collection_and_its_page_pass_every_must(
+def test_the_collection_and_its_page_list_the_published_annotations_in_text_order(
     article, factchecker, editor, second_editor
 ) -> None:
     published = [
         publish(draft(article, factchecker, phrase), factchecker, editor, second_editor)
-        for phrase in (INCOME, TRUCKS)
+        for phrase in (INCOME, LORRIES)
     ]
     anonymous = Client()
     path = collection_path(article)
@@ -349,29 +380,44 @@ def test_the_collection_and_its_page_pass_every_must(
     assert response.status_code == 200
     assert response["Content-Type"] == ANNO_CONTENT_TYPE
     collection = response.json()
-    assert_conforms(COLLECTION_MUSTS, collection)
     assert collection["type"] == "AnnotationCollection"
     assert collection["id"] == absolute(path)
     assert collection["total"] == 2
     assert collection["first"] == collection["last"] == absolute(f"{path}?page=0")
 
     page = anonymous.get(path, {"page": "0"}).json()
-    assert_conforms(PAGE_MUSTS, page)
     assert page["type"] == "AnnotationPage"
     assert page["partOf"]["id"] == collection["id"]
     assert page["partOf"]["total"] == 2
     assert page["startIndex"] == 0
     assert "next" not in page and "prev" not in page
-    # Ordered by position in the text: TRUCKS comes before INCOME.
+    # Ordered by position in the text: LORRIES comes before INCOME.
     expected = sorted(published, key=lambda a: a.start)
+    assert expected[0].exact == LORRIES
     assert [item["id"] for item in page["items"]] == [absolute(api(a)) for a in expected]
     for item, claim in zip(page["items"], expected, strict=True):
-        assert_conforms(ANNOTATION_MUSTS, with_context(item))
         # The same annotation as its own URL serves, less the @context the page carries.
         assert with_context(item) == anonymous.get(api(claim)).json()
 
 
-def test_more_than_a_page_of_annotations_is_paged_with_next_and_prev(article, factchecker) -> None:
+def test_the_collection_and_its_page_pass_every_must(
+    article, factchecker, editor, second_editor
+) -> None:
+    suite()
+    for phrase in (INCOME, LORRIES):
+        publish(draft(article, factchecker, phrase), factchecker, editor, second_editor)
+    anonymous = Client()
+    path = collection_path(article)
+    assert_conforms(COLLECTION_MUSTS, anonymous.get(path).json())
+    page = anonymous.get(path, {"page": "0"}).json()
+    assert_conforms(PAGE_MUSTS, page)
+    assert len(page["items"]) == 2
+    for item in page["items"]:
+        assert_conforms(ANNOTATION_MUSTS, with_context(item))
+
+
+def publish_more_than_a_page(article, factchecker: User) -> int:  # type: ignore[no-untyped-def]
+    """Publishes a page and a bit of annotations; returns how many."""
     _article, version = article
     unproven = Rating.objects.get(slug="unproven")
     count = ANNO_PAGE_SIZE + 5
@@ -389,18 +435,22 @@ def test_more_than_a_page_of_annotations_is_paged_with_next_and_prev(article, fa
     Annotation.objects.filter(version=version).update(
         state=Annotation.State.PUBLISHED, published_at=timezone.now()
     )
+    return count
+
+
+def test_more_than_a_page_of_annotations_is_paged_with_next_and_prev(article, factchecker) -> None:
+    _article, version = article
+    count = publish_more_than_a_page(article, factchecker)
     anonymous = Client()
     path = collection_path(article)
     base = absolute(path)
     collection = anonymous.get(path).json()
-    assert_conforms(COLLECTION_MUSTS, collection)
     assert collection["total"] == count
     assert (collection["first"], collection["last"]) == (f"{base}?page=0", f"{base}?page=1")
 
     first = anonymous.get(path, {"page": "0"}).json()
     second = anonymous.get(path, {"page": "1"}).json()
     for page in (first, second):
-        assert_conforms(PAGE_MUSTS, page)
         assert page["type"] == "AnnotationPage"
         assert page["partOf"]["id"] == base
         assert page["partOf"]["total"] == count
@@ -422,12 +472,26 @@ def test_more_than_a_page_of_annotations_is_paged_with_next_and_prev(article, fa
         .order_by("start", "id")
         .values_list("pk", flat=True)
     ]
-    for item in items:
-        assert_conforms(ANNOTATION_MUSTS, with_context(item))
 
     assert anonymous.get(path, {"page": "2"}).status_code == 404
     assert anonymous.get(path, {"page": "-1"}).status_code == 400
     assert anonymous.get(path, {"page": "one"}).status_code == 400
+
+
+def test_a_paged_collection_and_both_its_pages_pass_every_must(article, factchecker) -> None:
+    suite()
+    count = publish_more_than_a_page(article, factchecker)
+    anonymous = Client()
+    path = collection_path(article)
+    assert_conforms(COLLECTION_MUSTS, anonymous.get(path).json())
+    items = []
+    for number in ("0", "1"):
+        page = anonymous.get(path, {"page": number}).json()
+        assert_conforms(PAGE_MUSTS, page)
+        items += page["items"]
+    assert len(items) == count
+    for item in items:
+        assert_conforms(ANNOTATION_MUSTS, with_context(item))
 
 
 # --- 3. Content negotiation and conditional GET ---------------------------------------------------
@@ -464,9 +528,9 @@ def test_content_type_etag_and_not_modified(article, factchecker, editor, second
     review.claim_correct(
         annotation_id=claim.pk,
         user=editor,
-        note="The ministry later gave a lower count.",
+        note="The directorate later gave a lower count.",
         rating=Rating.objects.get(slug="false"),
-        rationale="The ministry later said 500.",
+        rationale="The directorate later said 500.",
     )
     changed = anonymous.get(api(claim), headers={"If-None-Match": etag})
     assert changed.status_code == 200
@@ -484,12 +548,12 @@ def test_anonymous_callers_see_published_annotations_only(
     a_draft = draft(article, factchecker, INCOME)
     in_review = draft(article, factchecker, REDUCED)
     review.claim_move(annotation_id=in_review.pk, user=factchecker, action="submit")
-    approved = draft(article, factchecker, ERDOGAN)
+    approved = draft(article, factchecker, BRANCU)
     review.claim_move(annotation_id=approved.pk, user=factchecker, action="submit")
     review.claim_move(annotation_id=approved.pk, user=editor, action="approve")
     assert Annotation.objects.get(pk=approved.pk).state == Annotation.State.APPROVED
     deleted = publish(
-        draft(article, factchecker, "Russia’s airstrikes hit 32 oil complexes"),
+        draft(article, factchecker, "Inspectors have raided 27 depots"),
         factchecker,
         editor,
         second_editor,
@@ -564,7 +628,7 @@ def put(client: Client, annotation: Annotation, body: object, etag: str | None =
 
 
 def test_the_author_updates_her_draft_with_the_etag_she_read(article, factchecker) -> None:
-    claim = draft(article, factchecker, rationale="old rationale", tags=["oil"])
+    claim = draft(article, factchecker, rationale="old rationale", tags=["diesel"])
     client = logged_in(factchecker)
     etag = client.get(api(claim))["ETag"]
 
@@ -573,13 +637,12 @@ def test_the_author_updates_her_draft_with_the_etag_she_read(article, factchecke
     assert response["Content-Type"] == ANNO_CONTENT_TYPE
     new_etag = response["ETag"]
     assert new_etag and new_etag != etag
-    assert_conforms(ANNOTATION_MUSTS, response.json())
     assert bodies_by_purpose(response.json())["assessing"] == ["False"]
     row = Annotation.objects.select_related("rating").get(pk=claim.pk)
     assert row.rating is not None and row.rating.slug == "false"
     assert row.rationale == "new rationale"
-    assert row.claim == "Russia destroyed 1,080 oil trucks"  # not sent: kept
-    assert row.claimant == "Lieutenant-General Sergey Rudskoy"
+    assert row.claim == "1,140 full fuel lorries crossed Harrow Pass"  # not sent: kept
+    assert row.claimant == "Chief Inspector Ilse Marrow"
     assert row.revision == claim.revision + 1
     assert client.get(api(claim))["ETag"] == new_etag
 
@@ -596,6 +659,15 @@ def test_the_author_updates_her_draft_with_the_etag_she_read(article, factchecke
     missing = put(client, claim, NEW_BODY)
     assert missing.status_code == 428
     assert snapshot(claim) == before
+
+
+def test_an_updated_annotation_passes_every_must(article, factchecker) -> None:
+    suite()
+    claim = draft(article, factchecker, rationale="old rationale", tags=["diesel"])
+    client = logged_in(factchecker)
+    response = put(client, claim, NEW_BODY, client.get(api(claim))["ETag"])
+    assert response.status_code == 200, response.content
+    assert_conforms(ANNOTATION_MUSTS, response.json())
 
 
 def test_updates_are_refused_to_callers_who_may_not_edit(

@@ -18,12 +18,12 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-CLAIM = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+CLAIM = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 
 
 @pytest.fixture
-def article(seed_text, team):  # type: ignore[no-untyped-def]
-    return import_text(seed_text, team=team, url="https://wire.example/isis-oil-smuggling")
+def article(article_text, team):  # type: ignore[no-untyped-def]
+    return import_text(article_text, team=team, url="https://wire.example/velmora-diesel-racket")
 
 
 @pytest.fixture
@@ -45,8 +45,8 @@ def submitted(article, author: User, phrase: str = CLAIM) -> Annotation:  # type
         version,
         phrase,
         author,
-        claim="Russia destroyed 1,080 oil trucks",
-        claimant="Lieutenant-General Sergey Rudskoy",
+        claim="1,140 full fuel lorries crossed Harrow Pass",
+        claimant="Chief Inspector Ilse Marrow",
     )
     review.claim_move(annotation_id=annotation.pk, user=author, action="submit")
     annotation.refresh_from_db()
@@ -63,7 +63,7 @@ def test_queue_lists_waiting_claims_with_age_and_counts(article, factchecker, ed
     doc = lxml_html.fromstring(page.content)
     rows = doc.cssselect("table.queue tbody tr")
     assert [row.get("data-state") for row in rows] == ["in_review"]
-    assert "Russia destroyed 1,080 oil trucks" in rows[0].text_content()
+    assert "1,140 full fuel lorries crossed Harrow Pass" in rows[0].text_content()
     assert doc.cssselect("tr .age-stale"), "a claim waiting a year must stand out"
     assert doc.cssselect("#nav-review-count")[0].text_content().strip() == "1"
 
@@ -137,7 +137,7 @@ def test_filters_narrow_the_queue_and_bad_values_are_explained(
     assert bad.status_code == 200
     assert b"That state is not in this queue" in bad.content
     assert b"<script>" not in bad.content
-    assert b"Russia destroyed" in bad.content
+    assert b"1,140 full fuel lorries" in bad.content
 
 
 def test_author_sees_no_approve_button_and_a_crafted_post_is_refused(
@@ -212,7 +212,7 @@ def test_comment_with_hostile_markup_is_shown_inert(article, factchecker, editor
 
 def test_bulk_approve_reports_each_item(article, factchecker, editor, second_editor) -> None:
     theirs = submitted(article, factchecker)
-    own = submitted(article, editor, phrase="32 oil complexes")
+    own = submitted(article, editor, phrase="27 depots")
     response = client_for(editor).post(
         "/review/bulk/",
         {"action": "approve", "ids": [theirs.pk, own.pk, 999999], "next": "/review/needs-review/"},
@@ -293,12 +293,12 @@ def test_notifications_count_list_and_mark_read(article, factchecker, editor) ->
         annotation_id=claim.pk,
         user=editor,
         action="request_changes",
-        comment="Which ministry briefing?",
+        comment="Which customs dossier?",
     )
     client = client_for(factchecker)
     page = lxml_html.fromstring(client.get("/notifications/").content)
     assert page.cssselect(".bell .count")[0].text_content() == "1"
-    assert "Which ministry briefing?" in page.cssselect(".notification.unread")[0].text_content()
+    assert "Which customs dossier?" in page.cssselect(".notification.unread")[0].text_content()
     client.post("/notifications/read/", {})
     page = lxml_html.fromstring(client.get("/notifications/").content)
     assert not page.cssselect(".bell .count") and not page.cssselect(".notification.unread")

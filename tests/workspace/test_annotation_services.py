@@ -14,19 +14,19 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 
 
 @pytest.fixture
-def version(seed_text: str, team):  # type: ignore[no-untyped-def]
-    _article, version = import_text(seed_text, team=team)
+def version(article_text: str, team):  # type: ignore[no-untyped-def]
+    _article, version = import_text(article_text, team=team)
     return version
 
 
 def test_annotation_keeps_position_and_quote_selectors(version, factchecker) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker, claim="1,080 trucks destroyed")
+    annotation = annotate(version, LORRIES, factchecker, claim="1,140 full lorries crossed")
 
-    assert version.text[annotation.start : annotation.end] == TRUCKS == annotation.exact
+    assert version.text[annotation.start : annotation.end] == LORRIES == annotation.exact
     assert annotation.prefix == version.text[annotation.start - 32 : annotation.start]
     assert annotation.suffix == version.text[annotation.end : annotation.end + 32]
     assert len(annotation.prefix) == len(annotation.suffix) == 32
@@ -35,7 +35,7 @@ def test_annotation_keeps_position_and_quote_selectors(version, factchecker) -> 
 
 
 def test_annotation_at_the_very_start_has_an_empty_prefix(version, factchecker) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, "Russia reveals", factchecker)
+    annotation = annotate(version, "Customs chief", factchecker)
     assert annotation.prefix == "" and annotation.start == 0
 
 
@@ -45,7 +45,7 @@ def test_annotation_at_the_very_start_has_an_empty_prefix(version, factchecker) 
         (5000, 5010, "x" * 10, "past the end of the text"),
         (10, 10, "", "empty"),
         (20, 10, "x", "empty or runs backwards"),
-        (0, 6, "Turkey", "does not match"),
+        (0, 7, "Velmora", "does not match"),
     ],
 )
 def test_bad_anchors_are_refused(version, factchecker, start, end, exact, message) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +64,7 @@ def test_bad_anchors_are_refused(version, factchecker, start, end, exact, messag
 def test_database_refuses_offsets_that_disagree_with_the_quote(version, factchecker) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(IntegrityError), transaction.atomic():
         Annotation.objects.create(
-            version=version, start=0, end=10, exact="Russia", author=factchecker
+            version=version, start=0, end=10, exact="Customs", author=factchecker
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Annotation.objects.create(version=version, start=10, end=10, exact="", author=factchecker)
@@ -72,8 +72,8 @@ def test_database_refuses_offsets_that_disagree_with_the_quote(version, factchec
 
 def test_double_submit_creates_one_annotation(version, factchecker) -> None:  # type: ignore[no-untyped-def]
     token = uuid.uuid4()
-    first = annotate(version, TRUCKS, factchecker, client_token=token)
-    second = annotate(version, TRUCKS, factchecker, client_token=token)
+    first = annotate(version, LORRIES, factchecker, client_token=token)
+    second = annotate(version, LORRIES, factchecker, client_token=token)
     assert first == second
     assert Annotation.objects.count() == 1
 
@@ -83,7 +83,7 @@ def test_rationale_is_rendered_and_sanitised(version, factchecker) -> None:  # t
         "**Unverified.** <script>alert(1)</script> <img src=x onerror=alert(2)> "
         '[click](javascript:alert(3)) <a href="/x" hx-get="/steal" onclick="evil()">x</a> [MoD](https://mil.example)'
     )
-    annotation = annotate(version, TRUCKS, factchecker, rationale=hostile)
+    annotation = annotate(version, LORRIES, factchecker, rationale=hostile)
     html = annotation.rationale_html
     assert "<strong>Unverified.</strong>" in html
     assert '<a href="https://mil.example" rel="noopener noreferrer nofollow">MoD</a>' in html
@@ -118,12 +118,12 @@ def assert_inert(html: str) -> None:
 
 def test_huge_rationale_is_refused(version, factchecker) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(services.AnnotationError, match="limit is 20,000"):
-        annotate(version, TRUCKS, factchecker, rationale="x" * 1_000_000)
+        annotate(version, LORRIES, factchecker, rationale="x" * 1_000_000)
     assert not Annotation.objects.exists()
 
 
 def test_a_stale_edit_is_refused_and_overwrites_nothing(version, factchecker, editor) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker, claim="first")
+    annotation = annotate(version, LORRIES, factchecker, claim="first")
     false = Rating.objects.get(slug="false")
     services.annotation_update(
         annotation_id=annotation.pk,
@@ -149,7 +149,7 @@ def test_fact_checker_edits_only_her_own_drafts(version, factchecker, editor) ->
     from tests.conftest import _user_with_role
 
     colleague = _user_with_role("colleague", roles.FACT_CHECKER)
-    mine = annotate(version, TRUCKS, factchecker)
+    mine = annotate(version, LORRIES, factchecker)
     with pytest.raises(PermissionDenied):
         services.annotation_update(
             annotation_id=mine.pk, editor=colleague, revision=1, data=services.AnnotationInput()
@@ -170,13 +170,13 @@ def test_fact_checker_edits_only_her_own_drafts(version, factchecker, editor) ->
 
 def test_readers_cannot_annotate(version, reader) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PermissionDenied):
-        annotate(version, TRUCKS, reader)
+        annotate(version, LORRIES, reader)
 
 
 def test_soft_delete_keeps_the_row_and_admin_restores(version, factchecker, editor) -> None:  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import User
 
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     services.annotation_delete(annotation_id=annotation.pk, user=factchecker)
     annotation.refresh_from_db()
     assert annotation.deleted_at is not None and annotation.deleted_by == factchecker
@@ -193,7 +193,7 @@ def test_history_records_who_changed_what_including_bulk_updates(
 ) -> None:  # type: ignore[no-untyped-def]
     from annotations.workspace import selectors
 
-    annotation = annotate(version, TRUCKS, factchecker, claim="first claim")
+    annotation = annotate(version, LORRIES, factchecker, claim="first claim")
     services.annotation_update(
         annotation_id=annotation.pk,
         editor=editor,
@@ -219,17 +219,18 @@ def test_history_records_who_changed_what_including_bulk_updates(
 
 
 def test_words_snap_and_whitespace_trims() -> None:
-    text = "For the past two months, the Russian military had also destroyed 1,080 trucks."
-    start = text.index("e Russian")
-    assert text[slice(*snap_to_words(text, start, start + 17))] == "the Russian military"
-    assert text[slice(*snap_to_words(text, 24, 29))] == "the"  # " the " → "the"
+    text = "Over the past six months, the cameras at Harrow Pass logged 1,140 lorries."
+    start = text.index("e cameras")
+    assert text[slice(*snap_to_words(text, start, start + 17))] == "the cameras at Harrow"
+    assert text[slice(*snap_to_words(text, 25, 30))] == "the"  # " the " → "the"
     assert snap_to_words(text, 5000, 6000) == (len(text), len(text))
 
 
-def test_claimant_is_suggested_in_its_fullest_form(seed_text: str) -> None:
-    sentence = next(s for s in seed_text.split("\n\n") if "1,080 trucks" in s)
-    assert suggest_claimant(seed_text, [sentence]) == "Lieutenant-General Sergey Rudskoy"
-    assert suggest_claimant(seed_text, ["The Russian official said nothing."]) == ""
+def test_claimant_is_suggested_in_its_fullest_form(article_text: str) -> None:
+    sentence = next(s for s in article_text.split("\n\n") if "1,140 lorries" in s)
+    # "…, Marrow said": the name as the article gives it in full, title included.
+    assert suggest_claimant(article_text, [sentence]) == "Chief Inspector Ilse Marrow"
+    assert suggest_claimant(article_text, ["The customs directorate said nothing."]) == ""
 
 
 def test_markdown_subset_keeps_lists_and_quotes() -> None:

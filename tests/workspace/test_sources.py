@@ -11,13 +11,13 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 
 
 @pytest.fixture
-def annotation(seed_text: str, factchecker):  # type: ignore[no-untyped-def]
-    _article, version = import_text(seed_text)
-    return annotate(version, TRUCKS, factchecker)
+def annotation(article_text: str, factchecker):  # type: ignore[no-untyped-def]
+    _article, version = import_text(article_text)
+    return annotate(version, LORRIES, factchecker)
 
 
 def add(annotation, user, url, **fields):  # type: ignore[no-untyped-def]

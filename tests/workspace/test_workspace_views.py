@@ -15,13 +15,13 @@ from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
-TRUCKS = "the Russian military had also destroyed 1,080 trucks carrying oil products"
+LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def version(seed_text: str, team):  # type: ignore[no-untyped-def]
-    _article, version = import_text(seed_text, team=team)
+def version(article_text: str, team):  # type: ignore[no-untyped-def]
+    _article, version = import_text(article_text, team=team)
     return version
 
 
@@ -32,7 +32,7 @@ def editor_client(editor) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-def create_payload(version, phrase: str = TRUCKS, **fields: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def create_payload(version, phrase: str = LORRIES, **fields: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
     start = version.text.index(phrase)
     return {
         "version": version.pk,
@@ -41,10 +41,10 @@ def create_payload(version, phrase: str = TRUCKS, **fields: str) -> dict[str, ob
         "exact": phrase,
         "client_token": str(uuid.uuid4()),
         "verdict": "unproven",
-        "claim": "Russia destroyed 1,080 oil trucks",
-        "claimant": "Lieutenant-General Sergey Rudskoy",
+        "claim": "1,140 full fuel lorries crossed Harrow Pass",
+        "claimant": "Chief Inspector Ilse Marrow",
         "rationale": "No independent confirmation.",
-        "tags": "oil, Syria",
+        "tags": "diesel, Velmora",
         **fields,
     }
 
@@ -53,7 +53,7 @@ def create_payload(version, phrase: str = TRUCKS, **fields: str) -> dict[str, ob
 
 
 def test_workspace_shows_highlights_and_cards(reader_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker, claim="1,080 trucks")
+    annotation = annotate(version, LORRIES, factchecker, claim="1,140 lorries")
     html = reader_client.get(f"/articles/{version.article_id}/").content.decode()
 
     assert (
@@ -63,18 +63,18 @@ def test_workspace_shows_highlights_and_cards(reader_client: Client, version, fa
     assert f'id="annotation-{annotation.pk}"' in html
     assert 'data-label="Unproven"' in html  # the verdict's name, not only its colour
     mark = re.search(rf'data-annotation-id="{annotation.pk}"[^>]*>([^<]*)</mark>', html)
-    assert mark and mark.group(1) == TRUCKS
+    assert mark and mark.group(1) == LORRIES
     assert "/ratings.css" in html and "js/workspace.js" in html
 
 
 def test_overlapping_highlights_nest_and_both_stay_visible(
     reader_client: Client, version, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    outer = annotate(version, TRUCKS, factchecker)
-    inner = annotate(version, "1,080 trucks", factchecker, verdict="false")
+    outer = annotate(version, LORRIES, factchecker)
+    inner = annotate(version, "1,140 lorries", factchecker, verdict="false")
     html = reader_client.get(f"/articles/{version.article_id}/").content.decode()
     nested = re.search(
-        rf'<mark[^>]*data-annotation-id="{outer.pk}"[^>]*><mark[^>]*data-annotation-id="{inner.pk}"[^>]*data-verdict="false"[^>]*>1,080 trucks</mark></mark>',
+        rf'<mark[^>]*data-annotation-id="{outer.pk}"[^>]*><mark[^>]*data-annotation-id="{inner.pk}"[^>]*data-verdict="false"[^>]*>1,140 lorries</mark></mark>',
         html,
     )
     assert nested, "the overlap is wrapped in both marks"
@@ -156,16 +156,16 @@ def test_more_cards_load_a_page_at_a_time(reader_client: Client, version, factch
 def test_new_form_snaps_the_selection_and_suggests_the_claimant(
     factchecker_client: Client, version
 ) -> None:
-    start = version.text.index(TRUCKS) + 2  # "e Russian military…" from a sloppy drag
-    end = start + len(TRUCKS) - 6
+    start = version.text.index(LORRIES) + 2  # "meras at Harrow…" from a sloppy drag
+    end = start + len(LORRIES) - 6
     response = factchecker_client.get(
         f"/articles/{version.article_id}/annotations/new/",
         {"version": version.pk, "start": start, "end": end},
         **HTMX,
     )
     html = response.content.decode()
-    assert f'name="exact" value="{TRUCKS}"' in html
-    assert 'value="Lieutenant-General Sergey Rudskoy"' in html
+    assert f'name="exact" value="{LORRIES}"' in html
+    assert 'value="Chief Inspector Ilse Marrow"' in html
     for name in ("verdict", "claim", "claimant", "rationale", "tags"):
         assert f'name="{name}"' in html
     assert "<html" not in html  # a fragment for htmx
@@ -193,8 +193,8 @@ def test_create_answers_with_the_card_and_the_redrawn_paragraph(
     assert 'hx-swap-oob="true"' in html and f'data-annotation-id="{annotation.pk}"' in html
     assert "annotation-changed" in response["HX-Trigger-After-Settle"]
     assert (
-        annotation.tags == ["oil", "Syria"]
-        and annotation.claimant == "Lieutenant-General Sergey Rudskoy"
+        annotation.tags == ["diesel", "Velmora"]
+        and annotation.claimant == "Chief Inspector Ilse Marrow"
     )
 
 
@@ -252,7 +252,7 @@ def test_bad_input_re_renders_the_form_with_a_message(
     html = response.content.decode()
     assert message in html
     assert (
-        'name="claim"' in html and "Russia destroyed 1,080 oil trucks" in html
+        'name="claim"' in html and "1,140 full fuel lorries crossed Harrow Pass" in html
     )  # nothing typed is lost
     assert not Annotation.objects.exists()
 
@@ -294,7 +294,7 @@ def test_csrf_is_required_for_writes(factchecker, version) -> None:  # type: ign
 def test_edit_saves_and_bumps_the_revision(
     factchecker_client: Client, version, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     form = factchecker_client.get(f"/annotations/{annotation.pk}/edit/", **HTMX).content.decode()
     assert 'name="revision" value="1"' in form
     response = factchecker_client.post(
@@ -317,7 +317,7 @@ def test_edit_saves_and_bumps_the_revision(
 def test_stale_edit_shows_the_newer_values_and_keeps_mine(
     factchecker_client: Client, editor_client: Client, version, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker, claim="Original")
+    annotation = annotate(version, LORRIES, factchecker, claim="Original")
     editor_client.post(
         f"/annotations/{annotation.pk}/edit/",
         {
@@ -351,7 +351,7 @@ def test_stale_edit_shows_the_newer_values_and_keeps_mine(
 
 
 def test_others_cannot_edit_or_delete(reader_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     colleague = Client()
     colleague.force_login(_user_with_role("colleague", "fact-checker"))
     version.article.team.members.add(colleague.session["_auth_user_id"])
@@ -371,7 +371,7 @@ def test_others_cannot_edit_or_delete(reader_client: Client, version, factchecke
 def test_delete_removes_the_card_and_the_highlight(
     factchecker_client: Client, version, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     response = factchecker_client.post(f"/annotations/{annotation.pk}/delete/", **HTMX)
     html = response.content.decode()
     assert f'data-annotation-id="{annotation.pk}"' not in html  # the redrawn paragraph has no mark
@@ -386,7 +386,7 @@ def test_history_panel_lists_changes_in_constant_queries(
 ) -> None:  # type: ignore[no-untyped-def]
     from annotations.workspace import services
 
-    annotation = annotate(version, TRUCKS, factchecker, claim="First")
+    annotation = annotate(version, LORRIES, factchecker, claim="First")
     for n in range(5):
         services.source_add(
             annotation_id=annotation.pk, user=factchecker, url=f"https://s{n}.example/"
@@ -405,7 +405,7 @@ def test_history_panel_lists_changes_in_constant_queries(
 def test_add_source_through_the_card(
     factchecker_client: Client, version, factchecker, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     form = factchecker_client.get(f"/annotations/{annotation.pk}/sources/", **HTMX).content.decode()
     assert 'name="url"' in form and 'name="stance"' in form and "<html" not in form
     with django_capture_on_commit_callbacks() as callbacks:
@@ -436,7 +436,7 @@ def test_add_source_through_the_card(
 def test_private_or_script_source_urls_are_refused_in_the_form(
     factchecker_client: Client, version, factchecker, url: str, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     response = factchecker_client.post(
         f"/annotations/{annotation.pk}/sources/", {"url": url, "stance": "supports"}, **HTMX
     )
@@ -447,7 +447,7 @@ def test_private_or_script_source_urls_are_refused_in_the_form(
 def test_source_endpoints_deny_others(reader_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
     from annotations.workspace import services
 
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     source = services.source_add(
         annotation_id=annotation.pk, user=factchecker, url="https://a.example/"
     )
@@ -474,7 +474,7 @@ def test_cached_text_is_redrawn_after_every_kind_of_change(
     factchecker_client: Client, version, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
     url = f"/articles/{version.article_id}/"
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     assert 'data-verdict="unproven"' in factchecker_client.get(url).content.decode()
 
     factchecker_client.post(
@@ -498,7 +498,7 @@ def test_cached_text_is_redrawn_after_every_kind_of_change(
     )
 
     Rating.objects.filter(slug="half-true").update(label="Partly true")
-    second = annotate(version, "1,080 trucks", factchecker, verdict="half-true")
+    second = annotate(version, "1,140 lorries", factchecker, verdict="half-true")
     from annotations.workspace import selectors
 
     selectors.forget_ratings()
@@ -509,7 +509,7 @@ def test_cached_text_is_redrawn_after_every_kind_of_change(
 def test_hostile_markup_in_source_fields_is_inert(
     factchecker_client: Client, version, factchecker
 ) -> None:  # type: ignore[no-untyped-def]
-    annotation = annotate(version, TRUCKS, factchecker)
+    annotation = annotate(version, LORRIES, factchecker)
     factchecker_client.post(
         f"/annotations/{annotation.pk}/sources/",
         {
