@@ -53,7 +53,9 @@ def _providers(job: CoverageJob) -> list[Provider]:
     chosen: list[Provider] = []
     keys = set(job.providers)
     if "feeds" in keys:
-        chosen += [FeedProvider(feed.url, label=feed.name) for feed in selectors.team_feeds(job.version)]
+        chosen += [
+            FeedProvider(feed.url, label=feed.name) for feed in selectors.team_feeds(job.version)
+        ]
     chosen += [FeedProvider(url, label="Feed given for this run") for url in job.feed_urls]
     if "search" in keys:
         chosen += [SearchTemplateProvider(t) for t in settings.COVERAGE_SEARCH_TEMPLATES]

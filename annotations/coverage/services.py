@@ -51,5 +51,3 @@ def coverage_job_create(
     if start:
         transaction.on_commit(lambda: tasks.coverage_job_start(job.pk))
     return job
-
-

@@ -12,9 +12,13 @@ from annotations.models import Article, ArticleVersion, Team
 def article_list(user: User | AnonymousUser, *, search: str = "") -> QuerySet[Article]:
     """The articles the user may see, newest first, with their latest version number."""
     latest = ArticleVersion.objects.filter(article=OuterRef("pk")).order_by("-number")
-    articles = permissions.visible_articles(user).annotate(
-        latest_version=Subquery(latest.values("number")[:1]),
-    ).select_related("team")
+    articles = (
+        permissions.visible_articles(user)
+        .annotate(
+            latest_version=Subquery(latest.values("number")[:1]),
+        )
+        .select_related("team")
+    )
     search = search.strip()
     if search:
         articles = articles.filter(Q(title__icontains=search) | Q(outlet__icontains=search))

@@ -82,5 +82,7 @@ def archived_source(slug: str, pk: int, source_pk: int) -> tuple[Annotation, Sou
     )
     if claim is None:
         return None
-    source = claim.sources.filter(pk=source_pk, archive_status=Source.ArchiveStatus.ARCHIVED).first()
+    source = claim.sources.filter(
+        pk=source_pk, archive_status=Source.ArchiveStatus.ARCHIVED
+    ).first()
     return None if source is None else (claim, source)

@@ -135,7 +135,9 @@ def check_source_archive(request: HttpRequest, slug: str, pk: int, source_pk: in
     if found is None:
         raise Http404("No archived source here.")
     claim, source = found
-    return render(request, "annotations/publishing/source_archive.html", {"claim": claim, "source": source})
+    return render(
+        request, "annotations/publishing/source_archive.html", {"claim": claim, "source": source}
+    )
 
 
 # --- Feeds ---------------------------------------------------------------------------------------

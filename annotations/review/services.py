@@ -255,7 +255,9 @@ def claim_move(
             told = {annotation.author_id} if author_told else set()
             conversation.comment_create(annotation, user, comment, parent=None, already_told=told)
         if move.notify and annotation.author_id != user.pk and target != State.IN_REVIEW:
-            conversation.notifications_create([annotation.author], user, move.notify, annotation, record.comment)
+            conversation.notifications_create(
+                [annotation.author], user, move.notify, annotation, record.comment
+            )
         if action in ("submit", "withdraw") and annotation.assignee_id not in (None, user.pk):
             kind = Notification.Kind.SUBMITTED if action == "submit" else Notification.Kind.COMMENT
             conversation.notifications_create([annotation.assignee], user, kind, annotation, "")  # type: ignore[list-item]
@@ -353,7 +355,9 @@ def _correction(
         )
         _move(annotation, user, action.name, action.target, note, **fields)
         if annotation.author_id != user.pk:
-            conversation.notifications_create([annotation.author], user, action.notify or "", annotation, note)
+            conversation.notifications_create(
+                [annotation.author], user, action.notify or "", annotation, note
+            )
     return correction
 
 
@@ -395,7 +399,9 @@ def claim_assign(
         annotation.assignee = assignee
         annotation.revision += 1
         if assignee is not None and assignee.pk != user.pk:
-            conversation.notifications_create([assignee], user, Notification.Kind.ASSIGNED, annotation, "")
+            conversation.notifications_create(
+                [assignee], user, Notification.Kind.ASSIGNED, annotation, ""
+            )
     return annotation
 
 
@@ -438,7 +444,9 @@ def bulk_apply(
                 if action == "assign" and target is None:
                     raise ReviewError("Choose whom to assign.")
                 claim_assign(annotation_id=pk, user=user, assignee=target)
-                message = f"Assigned to {conversation.display_name(target)}." if target else "Unassigned."
+                message = (
+                    f"Assigned to {conversation.display_name(target)}." if target else "Unassigned."
+                )
             else:
                 raise ReviewError(f"Unknown bulk action “{action}”.")
         except (ReviewError, PermissionDenied) as exc:
@@ -477,5 +485,3 @@ def comment_add(
                 raise ReviewError("The comment you replied to is gone.")
             parent = parent.parent or parent  # threads are one level deep
         return conversation.comment_create(annotation, user, body, parent=parent)
-
-

@@ -17,7 +17,9 @@ from annotations.models import (
 )
 
 
-def last_desk_changes() -> tuple[datetime | None, int | None, int | None, int | None, datetime | None]:
+def last_desk_changes() -> tuple[
+    datetime | None, int | None, int | None, int | None, datetime | None
+]:
     """(last claim change, last transition, last comment, last notification, last read):
     the polled queue pages' signature, one statement over indexes, run on every poll."""
     with connection.cursor() as cursor:
@@ -39,7 +41,7 @@ def median_review_seconds(
     `since`: on one desk, on articles of no desk, or (neither given) everywhere.
     PostgreSQL's percentile_cont has no ORM spelling."""
     where = "t.from_state = 'in_review' AND t.to_state <> 'in_review' AND t.created_at > %s"
-    params: list[object] = [since]
+    params: list[datetime | int] = [since]
     if team_id is not None:
         where += " AND ar.team_id = %s"
         params.append(team_id)

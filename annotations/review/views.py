@@ -233,14 +233,20 @@ def _claim(request: HtmxHttpRequest, pk: int, *, desk_only: bool = False) -> Ann
 def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, Any]:
     user = request.user
     in_desk = permissions.in_desk_of(user, annotation)
-    comments = list(
-        annotation.comments.filter(parent__isnull=True)
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("replies", queryset=Comment.objects.select_related("author").order_by("id"))
+    comments = (
+        list(
+            annotation.comments.filter(parent__isnull=True)
+            .select_related("author")
+            .prefetch_related(
+                Prefetch(
+                    "replies", queryset=Comment.objects.select_related("author").order_by("id")
+                )
+            )
+            .order_by("created_at", "id")
         )
-        .order_by("created_at", "id")
-    ) if in_desk else []
+        if in_desk
+        else []
+    )
     is_reviewer = permissions.is_editor(user) and in_desk
     correctable = review.refusal(user, annotation, review.ACTIONS["correct"]) is None
     approvals = review.approvals_this_round(annotation)
@@ -460,4 +466,6 @@ def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     elif teams:
         team = teams[0]
     figures = charts.dashboard(request.user, team)
-    return render(request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures})
+    return render(
+        request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures}
+    )

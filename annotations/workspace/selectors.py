@@ -97,11 +97,8 @@ def _on_version(version: ArticleVersion, published_only: bool) -> QuerySet[Annot
 def highlights_state(version: ArticleVersion, *, published_only: bool = False) -> HighlightsState:
     """How many live annotations a version has, and a signature that changes whenever one
     is created, edited (revision), deleted or restored: one aggregate query."""
-    row = (
-        _on_version(version, published_only)
-        .aggregate(
-            count=Count("id"), revisions=Sum("revision"), last=Max("updated_at"), top=Max("id")
-        )
+    row = _on_version(version, published_only).aggregate(
+        count=Count("id"), revisions=Sum("revision"), last=Max("updated_at"), top=Max("id")
     )
     last = row["last"].timestamp() if row["last"] else 0
     return HighlightsState(

@@ -304,7 +304,9 @@ def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request.POST.get("exact", ""), 0, len(request.POST.get("exact", ""))
     )
     return render(
-        request, FORM if request.htmx else "annotations/workspace/annotation_form_page.html", context
+        request,
+        FORM if request.htmx else "annotations/workspace/annotation_form_page.html",
+        context,
     )
 
 

@@ -49,7 +49,11 @@ def job_with_items(version, user, urls: list[str]) -> CoverageJob:  # type: igno
 
 
 def after_discovery(job: CoverageJob) -> CoverageJob:
-    for step in (pipeline.coverage_job_fetch, pipeline.coverage_job_extract, pipeline.coverage_job_match):
+    for step in (
+        pipeline.coverage_job_fetch,
+        pipeline.coverage_job_extract,
+        pipeline.coverage_job_match,
+    ):
         step(job.pk)
     return CoverageJob.objects.get(pk=job.pk)
 

@@ -67,7 +67,11 @@ def test_running_a_step_again_duplicates_nothing(
     )
     pipeline.coverage_job_run(job.pk)
     related, matches = RelatedArticle.objects.count(), CoverageMatch.objects.count()
-    for step in (pipeline.coverage_job_discover, pipeline.coverage_job_fetch, pipeline.coverage_job_extract):
+    for step in (
+        pipeline.coverage_job_discover,
+        pipeline.coverage_job_fetch,
+        pipeline.coverage_job_extract,
+    ):
         step(job.pk)
     job.state = "matching"
     job.save()

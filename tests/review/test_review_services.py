@@ -251,7 +251,9 @@ def attempt(action: str, annotation: Annotation, user: User) -> None:
             rationale="The authority's annual report gives 16 percent.",
         )
     elif action == "retract":
-        review.claim_retract(annotation_id=annotation.pk, user=user, note="The source was withdrawn.")
+        review.claim_retract(
+            annotation_id=annotation.pk, user=user, note="The source was withdrawn."
+        )
     else:
         comment = "Please check the figure." if review.ACTIONS[action].needs_comment else ""
         review.claim_move(annotation_id=annotation.pk, user=user, action=action, comment=comment)
@@ -517,7 +519,9 @@ def test_stale_correction_and_assignment_change_nothing(desk: Desk, version) -> 
     move(draft, desk.author, "submit")
     before = snapshot(draft)
     with pytest.raises(review.StaleState):
-        review.claim_assign(annotation_id=draft.pk, user=desk.editor, assignee=desk.driver, revision=seen)
+        review.claim_assign(
+            annotation_id=draft.pk, user=desk.editor, assignee=desk.driver, revision=seen
+        )
     assert snapshot(draft) == before
 
 
@@ -723,7 +727,9 @@ def test_bulk_first_of_two_approvals_says_one_more_is_needed(two_approvals: Desk
         claim(version, desk.author), State.IN_REVIEW, author=desk.author, reviewer=desk.driver
     )
 
-    [outcome] = review.bulk_apply(user=desk.editor, annotation_ids=[annotation.pk], action="approve")
+    [outcome] = review.bulk_apply(
+        user=desk.editor, annotation_ids=[annotation.pk], action="approve"
+    )
 
     assert outcome.ok and outcome.message == "Approval recorded; one more editor must approve."
     assert Annotation.objects.get(pk=annotation.pk).state == State.IN_REVIEW

@@ -154,6 +154,4 @@ class Command(BaseCommand):
             if number == 1:
                 editor = User.objects.get(username="editor")
                 for action in ("approve", "publish"):
-                    review.claim_move(
-                        annotation_id=annotation.pk, user=editor, action=action
-                    )
+                    review.claim_move(annotation_id=annotation.pk, user=editor, action=action)
