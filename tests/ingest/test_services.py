@@ -67,7 +67,7 @@ def test_slugs_stay_unique_for_articles_with_the_same_title() -> None:
 
 
 def test_a_failed_import_leaves_nothing_behind(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.CHECKWORTHINESS_SCORER = "tests.test_services.BrokenScorer"
+    settings.CHECKWORTHINESS_SCORER = "tests.ingest.test_services.BrokenScorer"
     with pytest.raises(RuntimeError):
         import_text("Headline\n\nSome text that will never be stored.")
     assert not Article.objects.exists()
