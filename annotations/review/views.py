@@ -442,7 +442,13 @@ def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     conversation.notifications_mark_read(user=request.user, notification_ids=ids or None)
     if request.htmx:
-        return HttpResponse(status=204)  # the claim page marks what it showed; nothing to swap
+        # The claim page marks what it showed; the header's bell is redrawn out of band.
+        unread = permissions.visible_notifications(request.user).filter(read_at__isnull=True)
+        return render(
+            request,
+            "annotations/review/partials/bell.html",
+            {"unread": unread.count(), "oob": True},
+        )
     target = request.POST.get("next", "")
     if target.startswith("/review/claims/"):
         return redirect(target)

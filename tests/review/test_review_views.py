@@ -352,5 +352,7 @@ def test_opening_a_claim_marks_its_notifications_read_by_post_never_by_get(
     assert sorted(posted) == sorted(ids)
 
     response = client.post(form.get("hx-post"), {"ids": posted}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 204
+    assert response.status_code == 200
     assert not unread.exists()
+    bell = lxml_html.fragment_fromstring(response.content.decode())
+    assert bell.get("hx-swap-oob") == "true" and not bell.cssselect(".count")
