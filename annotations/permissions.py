@@ -206,6 +206,10 @@ def in_desk_of(user: AnyUser, annotation: Annotation) -> bool:
     return in_desk(user, annotation.version.article.team_id)
 
 
+def can_see_article(user: AnyUser, article: Article) -> bool:
+    return in_desk(user, article.team_id) or visible_articles(user).filter(pk=article.pk).exists()
+
+
 def sees_article_whole(user: AnyUser, article: Article) -> bool:
     """Members of the article's desk see all its claims; other staff only published ones."""
     return in_desk(user, article.team_id)

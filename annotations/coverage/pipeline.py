@@ -90,7 +90,7 @@ def _counts(job_id: int) -> None:
 # --- 1. Discover ---------------------------------------------------------------------------------
 
 
-def record_candidates(job: CoverageJob, provider: str, candidates: list[Candidate]) -> int:
+def candidates_record(job: CoverageJob, provider: str, candidates: list[Candidate]) -> int:
     """Store what a provider found. The same URL twice (from two providers, or a re-run)
     is one row."""
     rows = [
@@ -125,7 +125,7 @@ def coverage_job_discover(job_id: int) -> None:
             continue
         room = settings.COVERAGE_MAX_ARTICLES - RelatedArticle.objects.filter(job=job).count()
         if room > 0:
-            record_candidates(job, provider.key, candidates[:room])
+            candidates_record(job, provider.key, candidates[:room])
     CoverageJob.objects.filter(pk=job_id).update(errors=errors)
     _counts(job_id)
 

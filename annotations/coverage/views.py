@@ -3,31 +3,30 @@ its progress, read the claims-by-outlets matrix and compare one article side by 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import permissions
 from annotations.coverage import selectors as coverage_selectors
 from annotations.coverage import services
-from annotations.coverage.matching import OFF_TOPIC_BELOW
 from annotations.coverage.providers import available
 from annotations.http import HtmxHttpRequest
 from annotations.ingest import selectors as ingest_selectors
-from annotations.models import CoverageJob, CoverageMatch, RelatedArticle
+from annotations.models import CoverageJob, CoverageMatch
 from annotations.workspace import selectors
 
 
 def _job(request: HtmxHttpRequest, pk: int) -> CoverageJob:
-    return get_object_or_404(
-        permissions.visible_coverage_jobs(request.user).select_related("version__article"), pk=pk
-    )
+    job = coverage_selectors.job_for(request.user, pk)
+    if job is None:
+        raise Http404("No such coverage search on your desks.")
+    return job
 
 
 @login_required
@@ -91,34 +90,6 @@ def coverage_rerun(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect("annotations:coverage_job", pk=again.pk)
 
 
-@dataclass
-class Row:
-    key: tuple[int, int | None]
-    sentence_index: int
-    annotation_id: int | None
-    text: str
-    cells: list[CoverageMatch | None] = field(default_factory=list)
-
-
-def matrix(job: CoverageJob) -> tuple[list[RelatedArticle], list[RelatedArticle], list[Row]]:
-    """(on-topic articles by relevance, off-topic ones, one row per claim)."""
-    related = list(
-        job.related.filter(status=RelatedArticle.Status.EXTRACTED).order_by("-relevance", "id")
-    )
-    on_topic = [r for r in related if r.relevance >= OFF_TOPIC_BELOW]
-    off_topic = [r for r in related if r.relevance < OFF_TOPIC_BELOW]
-    column = {r.pk: i for i, r in enumerate(on_topic)}
-    rows: dict[tuple[int, int | None], Row] = {}
-    for m in job.matches.order_by("sentence_index", "annotation_id", "id"):
-        key = (m.sentence_index, m.annotation_id)
-        row = rows.setdefault(
-            key, Row(key, m.sentence_index, m.annotation_id, m.claim_text, [None] * len(on_topic))
-        )
-        if m.related_id in column:
-            row.cells[column[m.related_id]] = m
-    return on_topic, off_topic, list(rows.values())
-
-
 STAGES = {"queued": 0, "discovering": 5, "fetching": 15, "extracting": 60, "matching": 85}
 
 
@@ -141,7 +112,7 @@ def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "id", "url", "title", "outlet", "status", "error", "provider", "relevance"
     ).order_by("status", "-relevance", "id")
     if job.is_finished:
-        context["on_topic"], context["off_topic"], context["rows"] = matrix(job)
+        context["on_topic"], context["off_topic"], context["rows"] = coverage_selectors.matrix(job)
     context["progress"] = progress(job)
     if request.htmx and not job.is_finished:
         return render(request, "annotations/coverage/partials/progress.html", context)
@@ -156,12 +127,10 @@ def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def coverage_compare(request: HtmxHttpRequest, pk: int, related_pk: int) -> HttpResponse:
     job = _job(request, pk)
-    related = get_object_or_404(job.related, pk=related_pk, status=RelatedArticle.Status.EXTRACTED)
-    pairs = list(
-        job.matches.filter(related=related)
-        .exclude(relation=CoverageMatch.Relation.NOT_MENTIONED)
-        .order_by("sentence_index")
-    )
+    related = coverage_selectors.extracted_related(job, related_pk)
+    if related is None:
+        raise Http404("No such related article in this search.")
+    pairs = coverage_selectors.aligned_pairs(job, related)
     left_marks = {m.sentence_index: m for m in pairs}
     right_marks: dict[int | None, list[CoverageMatch]] = {}
     for m in pairs:  # two of our claims may line up with one sentence of theirs

@@ -42,3 +42,8 @@ def user_teams(user: User | AnonymousUser) -> QuerySet[Team]:
     if user.is_superuser:
         return Team.objects.all()
     return Team.objects.filter(members=user)
+
+
+def article_head(pk: int) -> Article | None:
+    """The few fields the save path needs to check who may annotate (one primary-key read)."""
+    return Article.objects.filter(pk=pk).only("id", "team_id", "title").first()

@@ -11,20 +11,15 @@ import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import permissions
-from annotations.models import Annotation, Article
-from annotations.publishing import standards
-from annotations.workspace import selectors, services
-
-
-def _visible(request: HttpRequest) -> QuerySet[Annotation]:
-    return permissions.api_annotations(request.user)
+from annotations.models import Annotation
+from annotations.publishing import selectors, standards
+from annotations.workspace import selectors as workspace_selectors
+from annotations.workspace import services
 
 
 def _jsonld(data: dict[str, Any], request: HttpRequest, status: int = 200) -> JsonResponse:
@@ -54,9 +49,9 @@ def _problem(message: str, status: int) -> JsonResponse:
 
 @require_http_methods(["GET", "HEAD", "PUT"])
 def api_annotation(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = get_object_or_404(
-        _visible(request).select_related("rating", "author", "version__article"), pk=pk
-    )
+    annotation = selectors.api_annotation(request.user, pk)
+    if annotation is None:
+        raise Http404("No such annotation.")
     data = standards.web_annotation(annotation)
     etag = standards.annotation_etag(annotation, data)
     if request.method == "PUT":
@@ -93,7 +88,7 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
                 by_purpose.setdefault(str(body.get("purpose", "")), []).append(body["value"])
     except (ValueError, AttributeError):
         return _problem("The body must be a Web Annotation in JSON.", 400)
-    ratings = {r.label.lower(): r for r in selectors.ratings_by_slug().values()}
+    ratings = {r.label.lower(): r for r in workspace_selectors.ratings_by_slug().values()}
     verdict = (by_purpose.get("assessing") or [""])[0]
     if verdict and verdict.lower() not in ratings:
         return _problem(f"Unknown verdict “{verdict}”: use a label from the scale.", 400)
@@ -123,15 +118,12 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
 @require_GET
 def api_article_annotations(request: HttpRequest, pk: int) -> HttpResponse:
     """An AnnotationCollection; `?page=N` gives its AnnotationPages."""
-    article = get_object_or_404(Article, pk=pk)
-    annotations = (
-        _visible(request)
-        .filter(version__article=article)
-        .select_related("rating", "author", "version__article")
-        .order_by("version__number", "start", "id")
-    )
+    article = selectors.article_by_id(pk)
+    if article is None:
+        raise Http404("No such article.")
+    annotations = selectors.api_article_annotations(request.user, article)
     total = annotations.count()
-    if total == 0 and not permissions.visible_articles(request.user).filter(pk=pk).exists():
+    if total == 0 and not permissions.can_see_article(request.user, article):
         raise Http404("No annotations you may see on this article.")
     path = request.path
     page = request.GET.get("page")

@@ -4,9 +4,11 @@ can reach a public page."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 
-from annotations.models import PUBLISHED_STATES, Annotation, Article, Source
+from annotations import permissions
+from annotations.models import PUBLISHED_STATES, Annotation, Article, Correction, Source
 
 
 def published_claims() -> QuerySet[Annotation]:
@@ -86,3 +88,33 @@ def archived_source(slug: str, pk: int, source_pk: int) -> tuple[Annotation, Sou
         pk=source_pk, archive_status=Source.ArchiveStatus.ARCHIVED
     ).first()
     return None if source is None else (claim, source)
+
+
+def retraction_of(claim: Annotation) -> Correction | None:
+    return claim.corrections.filter(kind=Correction.Kind.RETRACTION).first()
+
+
+# --- The Web Annotation API --------------------------------------------------------------------
+
+
+def api_annotation(user: User | AnonymousUser, pk: int) -> Annotation | None:
+    return (
+        permissions.api_annotations(user)
+        .select_related("rating", "author", "version__article")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def article_by_id(pk: int) -> Article | None:
+    return Article.objects.filter(pk=pk).first()
+
+
+def api_article_annotations(user: User | AnonymousUser, article: Article) -> QuerySet[Annotation]:
+    """The annotations of an article the caller may see, in reading order across versions."""
+    return (
+        permissions.api_annotations(user)
+        .filter(version__article=article)
+        .select_related("rating", "author", "version__article")
+        .order_by("version__number", "start", "id")
+    )

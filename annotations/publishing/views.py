@@ -116,7 +116,7 @@ def check_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"claim": claim, "article": article}
     if claim.state == Annotation.State.RETRACTED:
         # Only the notice: the verdict itself is withdrawn.
-        context["retraction"] = claim.corrections.filter(kind="retraction").first()
+        context["retraction"] = selectors.retraction_of(claim)
         return render(request, "annotations/publishing/check_retracted.html", context)
     review = standards.claimreview(claim)
     context.update(

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from annotations import permissions
-from annotations.models import Annotation
+from annotations.models import Annotation, Comment, Correction, Notification, Team, Transition
 from annotations.review import sql
 
 State = Annotation.State
@@ -289,7 +289,7 @@ def _counts(user: User) -> Counts:
             approved=Count("id", filter=Q(state=State.APPROVED) & scope),
         )
     )
-    unread = permissions.visible_notifications(user).filter(read_at__isnull=True).count()
+    unread = unread_count(user)
     return Counts(row["mine"], row["needs_review"], row["approved"], unread)
 
 
@@ -319,3 +319,63 @@ def poll_etag(signature: str, session_key: str, path: str) -> str:
     message = f"{signature}|{bucket}|{session_key}|{path}".encode()
     digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
     return f'"{digest}"'
+
+
+# --- One claim, people, notifications ------------------------------------------------------------
+
+
+def claim_for(user: User, pk: int) -> Annotation | None:
+    """A claim the user may see, with what the claim page shows beside it."""
+    return (
+        permissions.visible_annotations(user)
+        .select_related("rating", "author", "assignee", "version__article__team")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def claim_comments(annotation: Annotation) -> list[Comment]:
+    """Threads in order: first comments, each with its replies."""
+    replies = Comment.objects.select_related("author").order_by("id")
+    return list(
+        annotation.comments.filter(parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "id")
+    )
+
+
+def claim_transitions(annotation: Annotation) -> list[Transition]:
+    return list(annotation.transitions.select_related("actor").order_by("created_at", "id"))
+
+
+def claim_corrections(annotation: Annotation) -> list[Correction]:
+    return list(annotation.corrections.select_related("editor", "previous_rating", "new_rating"))
+
+
+def person(pk: int) -> User | None:
+    return User.objects.filter(pk=pk).first()
+
+
+def reviewers(teams: Iterable[Team]) -> list[User]:
+    """The active editors (and admins) of these desks, for assignment."""
+    return list(
+        User.objects.filter(is_active=True, teams__in=teams, groups__name__in=["editor", "admin"])
+        .distinct()
+        .order_by("username")
+    )
+
+
+def notification_list(user: User) -> QuerySet[Notification]:
+    return permissions.visible_notifications(user).select_related("actor", "annotation")
+
+
+def unread_notification_ids(user: User, annotation: Annotation) -> list[int]:
+    unread = permissions.visible_notifications(user).filter(
+        annotation=annotation, read_at__isnull=True
+    )
+    return list(unread.values_list("id", flat=True))
+
+
+def unread_count(user: User) -> int:
+    return permissions.visible_notifications(user).filter(read_at__isnull=True).count()

@@ -14,16 +14,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions
 from annotations.http import HtmxHttpRequest
-from annotations.models import PUBLIC_STATES, Annotation, Comment
+from annotations.models import PUBLIC_STATES, Annotation
 from annotations.publishing import standards
 from annotations.review import charts, conversation
 from annotations.review import selectors as queues
@@ -96,7 +95,7 @@ def review_queue(request: HtmxHttpRequest, queue: str) -> HttpResponse:
         states=[(s, Annotation.State(s).label) for s in current.states],
         ages=queues.AGES.items(),
         sorts=[(key, label) for key, (label, _order) in queues.SORTS.items()],
-        reviewers=_reviewers(my_teams) if editor else [],
+        reviewers=queues.reviewers(my_teams) if editor else [],
     )
     return render(request, "annotations/review/queue.html", context)
 
@@ -172,14 +171,6 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _reviewers(teams: Any) -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, teams__in=teams, groups__name__in=["editor", "admin"])
-        .distinct()
-        .order_by("username")
-    )
-
-
 @login_required
 @require_POST
 def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
@@ -194,7 +185,7 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
     assignee = None
     assignee_id = _int_or_none(request.POST.get("assignee"))
     if assignee_id is not None:
-        assignee = User.objects.filter(pk=assignee_id).first()
+        assignee = queues.person(assignee_id)
     outcomes = review.bulk_apply(
         user=request.user,
         annotation_ids=ids[:200],
@@ -219,12 +210,9 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
 def _claim(request: HtmxHttpRequest, pk: int, *, desk_only: bool = False) -> Annotation:
     """The claim if the user may see it (404 otherwise). With `desk_only`, only for the
     members of its desk: the conversation and history are the desk's working material."""
-    annotation = get_object_or_404(
-        permissions.visible_annotations(request.user).select_related(
-            "rating", "author", "assignee", "version__article__team"
-        ),
-        pk=pk,
-    )
+    annotation = queues.claim_for(request.user, pk)
+    if annotation is None:
+        raise Http404("No such claim.")
     if desk_only and not permissions.in_desk_of(request.user, annotation):
         raise Http404("No such claim on your desks.")
     return annotation
@@ -233,20 +221,7 @@ def _claim(request: HtmxHttpRequest, pk: int, *, desk_only: bool = False) -> Ann
 def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, Any]:
     user = request.user
     in_desk = permissions.in_desk_of(user, annotation)
-    comments = (
-        list(
-            annotation.comments.filter(parent__isnull=True)
-            .select_related("author")
-            .prefetch_related(
-                Prefetch(
-                    "replies", queryset=Comment.objects.select_related("author").order_by("id")
-                )
-            )
-            .order_by("created_at", "id")
-        )
-        if in_desk
-        else []
-    )
+    comments = queues.claim_comments(annotation) if in_desk else []
     is_reviewer = permissions.is_editor(user) and in_desk
     correctable = review.refusal(user, annotation, review.ACTIONS["correct"]) is None
     approvals = review.approvals_this_round(annotation)
@@ -266,12 +241,8 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
         "can_comment": in_desk and permissions.can_annotate(user),
         "ratings": selectors.ratings_by_slug().values(),
         "comments": comments,
-        "transitions": annotation.transitions.select_related("actor").order_by("created_at", "id")
-        if in_desk
-        else [],
-        "corrections": annotation.corrections.select_related(
-            "editor", "previous_rating", "new_rating"
-        ),
+        "transitions": queues.claim_transitions(annotation) if in_desk else [],
+        "corrections": queues.claim_corrections(annotation),
         "sources": annotation.sources.all(),
         "can_edit": permissions.can_edit_annotation(user, annotation),
     }
@@ -284,11 +255,7 @@ def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = _claim_context(request, annotation)
     # Opening the claim is reading what was said about it: the page posts these back (a GET
     # never writes).
-    context["unread_ids"] = list(
-        permissions.visible_notifications(request.user)
-        .filter(annotation=annotation, read_at__isnull=True)
-        .values_list("id", flat=True)
-    )
+    context["unread_ids"] = queues.unread_notification_ids(request.user, annotation)
     return render(request, "annotations/review/claim.html", context)
 
 
@@ -346,7 +313,7 @@ def review_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if choice == "take":
             assignee: User | None = request.user
         elif choice.isdigit():
-            assignee = User.objects.filter(pk=int(choice)).first()
+            assignee = queues.person(int(choice[:9]))
             if assignee is None:
                 raise review.ReviewError("No such person.")
         else:
@@ -430,7 +397,7 @@ def review_mentions(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def notifications(request: HtmxHttpRequest) -> HttpResponse:
     items = Paginator(
-        permissions.visible_notifications(request.user).select_related("actor", "annotation"),
+        queues.notification_list(request.user),
         30,
     ).get_page(request.GET.get("page"))
     return render(request, "annotations/review/notifications.html", {"page": items})
@@ -443,11 +410,10 @@ def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
     conversation.notifications_mark_read(user=request.user, notification_ids=ids or None)
     if request.htmx:
         # The claim page marks what it showed; the header's bell is redrawn out of band.
-        unread = permissions.visible_notifications(request.user).filter(read_at__isnull=True)
         return render(
             request,
             "annotations/review/partials/bell.html",
-            {"unread": unread.count(), "oob": True},
+            {"unread": queues.unread_count(request.user), "oob": True},
         )
     target = request.POST.get("next", "")
     if target.startswith("/review/claims/"):

@@ -198,10 +198,10 @@ def _article_to_annotate(request: HtmxHttpRequest, pk: int) -> Article:
     """The article, if the user may highlight claims on it: 404 when it is hidden from them,
     403 when they may read it but not annotate it. The common case (a member of the desk)
     costs one primary-key read: this is on the save path."""
-    article = Article.objects.filter(pk=pk).only("id", "team_id", "title").first()
+    article = ingest_selectors.article_head(pk)
     if article is not None and permissions.can_annotate_article(request.user, article):
         return article
-    if article is None or not permissions.visible_articles(request.user).filter(pk=pk).exists():
+    if article is None or not permissions.can_see_article(request.user, article):
         raise Http404("No such article.")
     raise PermissionDenied("Only the desk's fact-checkers and editors annotate its articles.")
 

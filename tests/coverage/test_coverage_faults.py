@@ -44,7 +44,7 @@ def job_with_items(version, user, urls: list[str]) -> CoverageJob:  # type: igno
     feed = rss([(f"Item {i}", url) for i, url in enumerate(urls)]).encode()
     candidates = parse_feed(feed)
     assert [c.url for c in candidates] == urls
-    pipeline.record_candidates(job, "feed", candidates)
+    pipeline.candidates_record(job, "feed", candidates)
     return job
 
 
