@@ -115,14 +115,18 @@ def ratings_signature() -> str:
 def workspace_cards(
     version: ArticleVersion, offset: int, limit: int, *, published_only: bool = False
 ) -> list[Annotation]:
-    """One page of cards in reading order, with everything a card shows: three queries."""
+    """One page of cards in reading order, with everything a card shows (and what the
+    permission checks read: each card's version and article): three queries."""
     sources = Source.objects.order_by("position", "id").defer("archived_text")
-    return list(
+    cards = list(
         _on_version(version, published_only)
         .select_related("rating", "author")
         .prefetch_related(Prefetch("sources", queryset=sources))
         .order_by("start", "-end", "id")[offset : offset + limit]
     )
+    for card in cards:
+        card.version = version  # all on this version: no query per card for its desk
+    return cards
 
 
 def annotation_for_card(annotation_id: int) -> Annotation:
