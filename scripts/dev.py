@@ -119,6 +119,7 @@ def run() -> None:
         fail(
             f"Port {port} is already in use. Stop what runs there, or choose another: PORT=8001 make run"
         )
+    DATA.mkdir(exist_ok=True)
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = embedded_postgres(DATA / "postgres", "newsroom")
     else:
@@ -151,9 +152,26 @@ def run() -> None:
             cwd=ROOT,
             start_new_session=True,
         ),
+        # Beat sends periodic tasks to the worker; its schedule file stays under .data/.
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "newsroom",
+                "beat",
+                "--loglevel",
+                "info",
+                "--schedule",
+                str(DATA / "celerybeat-schedule"),
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        ),
     ]
     say(
-        f"Web server on http://127.0.0.1:{port}/ and a Celery worker are running. Ctrl-C stops both."
+        f"Web server on http://127.0.0.1:{port}/, a Celery worker and beat are running. "
+        "Ctrl-C stops them all."
     )
 
     stopping = False
