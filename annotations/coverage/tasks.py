@@ -46,22 +46,22 @@ def _coverage_step(task: Task, step: Callable[[int], None], job_id: int) -> int:
     return job_id
 
 
-@shared_task(**_COVERAGE)
+@shared_task(name="annotations.coverage_discover", **_COVERAGE)
 def coverage_discover(self: Task, job_id: int) -> int:
     return _coverage_step(self, pipeline.coverage_job_discover, job_id)
 
 
-@shared_task(**_COVERAGE)
+@shared_task(name="annotations.coverage_fetch", **_COVERAGE)
 def coverage_fetch(self: Task, job_id: int) -> int:
     return _coverage_step(self, pipeline.coverage_job_fetch, job_id)
 
 
-@shared_task(**_COVERAGE)
+@shared_task(name="annotations.coverage_extract", **_COVERAGE)
 def coverage_extract(self: Task, job_id: int) -> int:
     return _coverage_step(self, pipeline.coverage_job_extract, job_id)
 
 
-@shared_task(**_COVERAGE)
+@shared_task(name="annotations.coverage_match", **_COVERAGE)
 def coverage_match(self: Task, job_id: int) -> int:
     return _coverage_step(self, pipeline.coverage_job_match, job_id)
 

@@ -15,7 +15,12 @@ IMPORT_MAX_RETRIES = 3
 
 
 @shared_task(
-    bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90
+    name="annotations.import_article_url",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def import_article_url(self: Task, job_id: int) -> None:
     """Fetch and import the URL of ImportJob `job_id`."""

@@ -12,7 +12,12 @@ SOURCE_MAX_RETRIES = 3
 
 
 @shared_task(
-    bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90
+    name="annotations.archive_source",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
 )
 def archive_source(self: Task, source_id: int) -> None:
     """Archive Source `source_id`: fetch, extract, hash, and look for the quoted passage."""
