@@ -142,7 +142,7 @@ class Annotation(models.Model):
             # "When did anything public last change?" for the public pages' ETags.
             models.Index(
                 fields=["updated_at"],
-                condition=Q(state__in=["published", "corrected", "retracted"]),
+                condition=Q(state__in=["published", "corrected", "retracted"]),  # PUBLISHED_STATES
                 name="annotation_public_changed",
             ),
         ]

@@ -13,7 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from annotations import permissions
-from annotations.models import Annotation, Team
+from annotations.models import PUBLIC_STATES, Annotation, Team
 from annotations.review import sql
 
 State = Annotation.State
@@ -74,7 +74,7 @@ def dashboard(user: User, team: Team | None) -> dict[str, Any]:
         claims = claims.filter(version__article__team=team)
     by_state = dict(claims.values_list("state").annotate(n=Count("id")).order_by())
     verdicts = list(
-        claims.filter(state__in=[State.PUBLISHED, State.CORRECTED])
+        claims.filter(state__in=PUBLIC_STATES)
         .values_list("rating__label", "rating__colour")
         .annotate(n=Count("id"))
         .order_by("-n")

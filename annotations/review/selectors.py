@@ -18,11 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations import permissions
-from annotations.models import Annotation, Comment, Correction, Notification, Team, Transition
+from annotations.models import (
+    PUBLISHED_STATES,
+    Annotation,
+    Comment,
+    Correction,
+    Notification,
+    Team,
+    Transition,
+)
 from annotations.review import sql
 
 State = Annotation.State
-PUBLISHED_STATES = (State.PUBLISHED, State.CORRECTED, State.RETRACTED)
 RECENT_DAYS = 30
 STALE_AFTER = timedelta(days=1)  # waiting longer than this stands out
 

@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from annotations import permissions
 from annotations.markup import render_rationale
-from annotations.models import Annotation, Comment, Correction, Notification, Rating, Transition
+from annotations.models import (
+    PUBLIC_STATES,
+    Annotation,
+    Comment,
+    Correction,
+    Notification,
+    Rating,
+    Transition,
+)
 from annotations.review import conversation
 
 State = Annotation.State
@@ -96,7 +104,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "correct",
             "Correct",
-            frozenset({State.PUBLISHED, State.CORRECTED}),
+            frozenset(PUBLIC_STATES),
             State.CORRECTED,
             by_reviewer=True,
             needs_comment=True,
@@ -105,7 +113,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "retract",
             "Retract",
-            frozenset({State.PUBLISHED, State.CORRECTED}),
+            frozenset(PUBLIC_STATES),
             State.RETRACTED,
             by_reviewer=True,
             needs_comment=True,
