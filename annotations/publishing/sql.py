@@ -38,12 +38,25 @@ def _last_public_change_sql() -> str:
     """
 
 
+# Every public request asks for the signature, and PostgreSQL spent three times longer
+# planning the statement (eight relations) than running it. Inside a PL/pgSQL function the
+# plan is made once per connection: a call costs about 0.3 ms instead of 0.75 ms. A change
+# to the statement needs a migration that runs FUNCTION_SQL again (CREATE OR REPLACE).
+FUNCTION = "annotations_last_public_change"
+
+
+def function_sql() -> str:
+    return (
+        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS timestamptz "
+        f"LANGUAGE plpgsql STABLE AS $body$ BEGIN RETURN ({_last_public_change_sql()}); END $body$"
+    )
+
+
 def last_public_change() -> datetime | None:
     """The latest time anything a public page shows was written: published, corrected or
     retracted claims (state and content), corrections, the rating scale, the articles and
-    the sources of those claims. One statement: the annotation scans use the partial index
-    over public states, the rest are small or joined through it."""
+    the sources of those claims. One call of a function holding one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(_last_public_change_sql())
+        cursor.execute(f"SELECT {FUNCTION}()")
         (changed,) = cursor.fetchone()
     return changed

@@ -53,3 +53,13 @@ def test_last_public_change_is_none_on_an_empty_desk() -> None:
     Rating.objects.all().delete()
     assert sql.last_public_change() is None
     assert _orm_last_public_change() is None
+
+
+def test_the_installed_function_runs_the_statement_of_this_code() -> None:
+    """A change to the statement without a migration that re-creates the function fails here."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [sql.FUNCTION])
+        (source,) = cursor.fetchone()
+    assert sql._last_public_change_sql().strip() in source
