@@ -598,7 +598,8 @@ MATRIX: dict[str, Route] = {
         ),
     ),
     "annotations:annotation_delete": Route(Kind.ANNOTATION, write=Write(May.EDIT, nothing)),
-    "annotations:annotation_history": Route(Kind.ANNOTATION, read=Read()),
+    # The record of how a claim was drafted is the desk's working material, published or not.
+    "annotations:annotation_history": Route(Kind.ANNOTATION, read=Read(May.WORK)),
     "annotations:source_create": Route(
         Kind.ANNOTATION,
         read=Read(May.EDIT),

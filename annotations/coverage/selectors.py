@@ -50,6 +50,15 @@ def job_for(user: User | AnonymousUser, pk: int) -> CoverageJob | None:
     )
 
 
+def job_sources(job: CoverageJob) -> list[RelatedArticle]:
+    """What each source brought, for the progress list (without the fetched pages)."""
+    return list(
+        job.related.only(
+            "id", "url", "title", "outlet", "status", "error", "provider", "relevance"
+        ).order_by("status", "-relevance", "id")
+    )
+
+
 def extracted_related(job: CoverageJob, pk: int) -> RelatedArticle | None:
     return job.related.filter(pk=pk, status=RelatedArticle.Status.EXTRACTED).first()
 

@@ -108,9 +108,7 @@ def progress(job: CoverageJob) -> int:
 def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     context: dict[str, Any] = {"job": job, "article": job.version.article}
-    context["sources"] = job.related.only(
-        "id", "url", "title", "outlet", "status", "error", "provider", "relevance"
-    ).order_by("status", "-relevance", "id")
+    context["sources"] = coverage_selectors.job_sources(job)
     if job.is_finished:
         context["on_topic"], context["off_topic"], context["rows"] = coverage_selectors.matrix(job)
     context["progress"] = progress(job)

@@ -3,7 +3,8 @@ page-cache key come from.
 
 Everything a public page shows feeds it: the published claims' states and content, their
 corrections, the rating scale (label, description, value), their articles (title, outlet,
-URLs), their sources and archive results (`sql.last_public_change`), and the site's
+URLs), their sources and archive results (`sql.last_public_change`: the latest change and
+how many such rows there are, so a row leaving the set counts too), and the site's
 identity settings (`SITE_URL`, `SITE_NAME`, `SITE_LOGO_URL`). A change to a draft feeds
 none of it. `newsroom.middleware.PublicPageCacheMiddleware` and the `public_page` view
 decorator both ask this module; nothing else computes a public ETag.
@@ -44,8 +45,9 @@ def site_identity() -> str:
 
 def current() -> Signature:
     """The signature now: one query, plus the identity settings."""
-    changed = sql.last_public_change() or NEVER
-    return Signature(changed, f"{changed.isoformat()}|{site_identity()}")
+    changed, rows = sql.last_public_change()
+    changed = changed or NEVER
+    return Signature(changed, f"{changed.isoformat()}|{rows}|{site_identity()}")
 
 
 def not_modified(request: HttpRequest, signature: Signature) -> HttpResponse | None:

@@ -21,20 +21,28 @@ from annotations.models import (
 def _last_public_change_sql() -> str:
     states = ", ".join(f"'{state}'" for state in PUBLISHED_STATES)
     annotation = Annotation._meta.db_table
+    source, article = Source._meta.db_table, Article._meta.db_table
+    correction, rating = Correction._meta.db_table, Rating._meta.db_table
     return f"""
         WITH public AS (
             SELECT id, version_id FROM {annotation} WHERE state IN ({states})
+        ),
+        public_articles AS (
+            SELECT DISTINCT v.article_id AS id FROM {ArticleVersion._meta.db_table} v
+            JOIN public p ON p.version_id = v.id
         )
         SELECT greatest(
             (SELECT max(updated_at) FROM {annotation} WHERE state IN ({states})),
-            (SELECT max(created_at) FROM {Correction._meta.db_table}),
-            (SELECT max(updated_at) FROM {Rating._meta.db_table}),
-            (SELECT max(a.updated_at) FROM {Article._meta.db_table} a
-             WHERE a.id IN (SELECT v.article_id FROM {ArticleVersion._meta.db_table} v
-                            JOIN public p ON p.version_id = v.id)),
-            (SELECT max(s.updated_at) FROM {Source._meta.db_table} s
-             JOIN public p ON p.id = s.annotation_id)
-        )
+            (SELECT max(created_at) FROM {correction}),
+            (SELECT max(updated_at) FROM {rating}),
+            (SELECT max(a.updated_at) FROM {article} a JOIN public_articles pa ON pa.id = a.id),
+            (SELECT max(s.updated_at) FROM {source} s JOIN public p ON p.id = s.annotation_id)
+        ),
+        (SELECT count(*) FROM public)
+        + (SELECT count(*) FROM {correction})
+        + (SELECT count(*) FROM {rating})
+        + (SELECT count(*) FROM public_articles)
+        + (SELECT count(*) FROM {source} s JOIN public p ON p.id = s.annotation_id)
     """
 
 
@@ -47,16 +55,20 @@ FUNCTION = "annotations_last_public_change"
 
 def function_sql() -> str:
     return (
-        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS timestamptz "
-        f"LANGUAGE plpgsql STABLE AS $body$ BEGIN RETURN ({_last_public_change_sql()}); END $body$"
+        f"DROP FUNCTION IF EXISTS {FUNCTION}(); "
+        f"CREATE FUNCTION {FUNCTION}() RETURNS TABLE (changed timestamptz, total bigint) "
+        f"LANGUAGE plpgsql STABLE AS $body$ BEGIN RETURN QUERY {_last_public_change_sql()}; "
+        "END $body$"
     )
 
 
-def last_public_change() -> datetime | None:
-    """The latest time anything a public page shows was written: published, corrected or
-    retracted claims (state and content), corrections, the rating scale, the articles and
-    the sources of those claims. One call of a function holding one statement."""
+def last_public_change() -> tuple[datetime | None, int]:
+    """The latest time anything a public page shows was written (published, corrected or
+    retracted claims, their state and content; corrections; the rating scale; the articles
+    and sources of those claims) and how many such rows there are, so that a row leaving the
+    set (a rating deleted, a claim taken back to draft in the admin) changes it too.
+    One call of a function holding one statement."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {FUNCTION}()")
-        (changed,) = cursor.fetchone()
-    return changed
+        cursor.execute(f"SELECT changed, total FROM {FUNCTION}()")
+        changed, total = cursor.fetchone()
+    return changed, total

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations import permissions
+from annotations.http import parse_id
 from annotations.models import (
     PUBLISHED_STATES,
     Annotation,
@@ -116,10 +117,10 @@ class Filters:
             filters.errors.append("That state is not in this queue; showing every state.")
             filters.state = ""
         for name in ("article", "team"):
-            if getattr(filters, name) and not getattr(filters, name).isdigit():
+            if getattr(filters, name) and parse_id(getattr(filters, name)) is None:
                 filters.errors.append(f"Ignored an unknown {name}.")
                 setattr(filters, name, "")
-        if filters.assignee not in ("", "me", "none") and not filters.assignee.isdigit():
+        if filters.assignee not in ("", "me", "none") and parse_id(filters.assignee) is None:
             filters.errors.append("Ignored an unknown assignee.")
             filters.assignee = ""
         if filters.age and filters.age not in AGES:

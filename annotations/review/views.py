@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from annotations import permissions
-from annotations.http import HtmxHttpRequest
+from annotations.http import HtmxHttpRequest, parse_id
 from annotations.models import PUBLIC_STATES, Annotation
 from annotations.publishing import standards
 from annotations.review import charts, conversation
@@ -38,7 +38,7 @@ def _require_desk(request: HtmxHttpRequest) -> None:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 # --- Queues ----------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def _cell(text: str) -> str:
 @require_POST
 def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
     _require_desk(request)
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
     back = request.POST.get("next") or reverse("annotations:review_home")
     if not back.startswith("/review/"):
         back = reverse("annotations:review_home")
@@ -312,8 +312,8 @@ def review_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def do(annotation: Annotation) -> str:
         if choice == "take":
             assignee: User | None = request.user
-        elif choice.isdigit():
-            assignee = queues.person(int(choice[:9]))
+        elif parse_id(choice) is not None:
+            assignee = queues.person(int(choice))
             if assignee is None:
                 raise review.ReviewError("No such person.")
         else:
@@ -406,7 +406,7 @@ def notifications(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None]
     conversation.notifications_mark_read(user=request.user, notification_ids=ids or None)
     if request.htmx:
         # The claim page marks what it showed; the header's bell is redrawn out of band.

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from annotations import permissions
-from annotations.http import HtmxHttpRequest
+from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors as ingest_selectors
 from annotations.models import Annotation, Article, ArticleVersion
 from annotations.workspace import selectors, services
@@ -108,9 +108,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     published_only = not permissions.sees_article_whole(request.user, article)
     number = request.GET.get("version")
-    version = ingest_selectors.article_version(
-        article, int(number) if number and number.isdigit() else None
-    )
+    version = ingest_selectors.article_version(article, parse_id(number))
     if version is None:
         raise Http404("This article has no such version.")
     order = request.GET.get("order")
@@ -154,10 +152,10 @@ def annotation_cards(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(permissions.visible_articles(request.user), pk=pk)
     published_only = not permissions.sees_article_whole(request.user, article)
     number = request.GET.get("version", "")
-    version = ingest_selectors.article_version(article, int(number) if number.isdigit() else None)
+    version = ingest_selectors.article_version(article, parse_id(number))
     if version is None:
         raise Http404("This article has no such version.")
-    offset = int(request.GET["offset"]) if request.GET.get("offset", "")[:9].isdigit() else 0
+    offset = parse_id(request.GET.get("offset")) or 0
     shown = selectors.workspace_cards(
         version, offset, CARDS_PER_PAGE, published_only=published_only
     )
@@ -227,10 +225,8 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The inline form for a new highlight. The selection is snapped to whole words here,
     where the text is, and the quote travels back with the form to be checked on save."""
     article = _article_to_annotate(request, pk)
-    version_id = request.GET.get("version", "")
-    version = (
-        selectors.version_of_article(pk, int(version_id)) if version_id[:9].isdigit() else None
-    )
+    version_id = parse_id(request.GET.get("version"))
+    version = selectors.version_of_article(pk, version_id) if version_id is not None else None
     if version is None:
         raise Http404("No such article version.")
     version.article = article
@@ -263,10 +259,8 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def annotation_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _article_to_annotate(request, pk)
-    version_id = request.POST.get("version", "")
-    version = (
-        selectors.version_of_article(pk, int(version_id)) if version_id[:9].isdigit() else None
-    )
+    version_id = parse_id(request.POST.get("version"))
+    version = selectors.version_of_article(pk, version_id) if version_id is not None else None
     if version is None:
         raise Http404("No such article version.")
     version.article = article
@@ -381,7 +375,11 @@ def annotation_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def annotation_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Every change to the claim and its sources: the desk's working record, shown to its
+    members only (other desks see a published claim, not how it was drafted)."""
     annotation = _visible_annotation(request, pk)
+    if not permissions.in_desk_of(request.user, annotation):
+        raise Http404("No such claim on your desks.")
     context = {"annotation": annotation, "entries": selectors.annotation_history(annotation)}
     if not request.htmx:
         return render(request, "annotations/workspace/annotation_history_page.html", context)

@@ -646,3 +646,44 @@ def test_a_change_to_an_unpublished_claim_keeps_the_signature(
     assert after != before, "the change was not made"
     assert after[0] in ("draft", "in_review", "approved"), after
     assert_unchanged(reader, seen)
+
+
+# --- Rows that leave what the public sees ----------------------------------------------------------
+
+
+def test_deleting_an_unused_rating_changes_the_scale_the_feed_states(desk) -> None:  # type: ignore[no-untyped-def]
+    used = desk.claim.rating_id
+    spare = Rating.objects.exclude(pk=used).order_by("-value").first()
+    spare.value = 99
+    spare.save()
+    Rating.objects.exclude(pk=spare.pk).first().save()  # the latest change is elsewhere
+    reader = Client()
+    before = reader.get(CLAIMREVIEW)
+    assert '"bestRating": 99' in before.content.decode()
+
+    spare.delete()  # as the admin's delete does
+
+    after = reader.get(CLAIMREVIEW, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert '"bestRating": 99' not in after.content.decode()
+
+
+def test_a_claim_taken_back_to_draft_in_the_admin_leaves_the_public_pages(desk) -> None:  # type: ignore[no-untyped-def]
+    newer = published(desk.version, desk.claim.author, COMPLEXES, claim=SECOND_CLAIM)
+    reader = Client()
+    page = desk.claim_page()
+    before = reader.get(page)
+    assert before.status_code == 200
+    listing = reader.get(LIST)
+    assert SECOND_CLAIM in listing.content.decode()
+    # The older of two public claims goes back to draft with its old time (as a restored
+    # backup would): the latest change stays, only the number of public rows tells.
+    Annotation.objects.filter(pk=desk.claim.pk).update(
+        state=Annotation.State.DRAFT, updated_at=desk.claim.updated_at
+    )
+    assert reader.get(page).status_code == 404
+    after = reader.get(LIST, HTTP_IF_NONE_MATCH=listing["ETag"])
+    assert after.status_code == 200
+    assert CLAIM not in after.content.decode() and SECOND_CLAIM in after.content.decode()
+    assert newer.updated_at > desk.claim.updated_at  # the latest public change did not move

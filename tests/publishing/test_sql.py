@@ -22,6 +22,15 @@ pytestmark = pytest.mark.django_db
 
 def _orm_last_public_change():  # type: ignore[no-untyped-def]
     public = Annotation.objects.filter(state__in=PUBLISHED_STATES)
+    articles = Article.objects.filter(versions__annotations__in=public).distinct()
+    sources = Source.objects.filter(annotation__in=public)
+    total = (
+        public.count()
+        + Correction.objects.count()
+        + Rating.objects.count()
+        + articles.count()
+        + sources.count()
+    )
     candidates = [
         public.aggregate(m=Max("updated_at"))["m"],
         Correction.objects.aggregate(m=Max("created_at"))["m"],
@@ -32,7 +41,7 @@ def _orm_last_public_change():  # type: ignore[no-untyped-def]
         Source.objects.filter(annotation__in=public).aggregate(m=Max("updated_at"))["m"],
     ]
     present = [value for value in candidates if value is not None]
-    return max(present) if present else None
+    return (max(present) if present else None), total
 
 
 def test_last_public_change_matches_the_orm() -> None:
@@ -51,8 +60,7 @@ def test_last_public_change_ignores_drafts_sources_and_articles() -> None:
 
 def test_last_public_change_is_none_on_an_empty_desk() -> None:
     Rating.objects.all().delete()
-    assert sql.last_public_change() is None
-    assert _orm_last_public_change() is None
+    assert sql.last_public_change() == (None, 0) == _orm_last_public_change()
 
 
 def test_the_installed_function_runs_the_statement_of_this_code() -> None:
