@@ -23,6 +23,7 @@ from annotations.ingest.documents import (
     from_plain_text,
 )
 from annotations.models import Article, ArticleVersion, ImportJob, Team
+from annotations.workspace import tasks as workspace_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,9 @@ def article_import(
             created_by=author,
         )
         count = _create_sentences(version)
+        if number > 1:
+            # The claims of the older versions are placed on this one, on a worker.
+            transaction.on_commit(lambda: workspace_tasks.version_reanchor.delay(version.pk))
     logger.info("imported article %s v%s (%s sentences)", article.pk, number, count)
     return ImportResult(article, version, created_article, True)
 

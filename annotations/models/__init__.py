@@ -8,6 +8,7 @@ from annotations.models.claims import (
     PUBLISHED_STATES,
     Annotation,
     AnnotationQuerySet,
+    Placement,
     Rating,
     Source,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "CoverageMatch",
     "ImportJob",
     "Notification",
+    "Placement",
     "Rating",
     "RelatedArticle",
     "Sentence",

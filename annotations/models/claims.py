@@ -226,3 +226,47 @@ PUBLIC_STATES = (Annotation.State.PUBLISHED, Annotation.State.CORRECTED)
 # Published at some point (a retraction keeps its public notice): readable by every member
 # of staff, and what the public pages' signature follows.
 PUBLISHED_STATES = (*PUBLIC_STATES, Annotation.State.RETRACTED)
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="PlacementEvent",
+)
+class Placement(models.Model):
+    """Where a claim sits on a later version of its article, found by re-anchoring
+    (`annotations.workspace.placements`). The claim's own offsets stay on the version the
+    verdict was made on; each newer version gets one placement per claim."""
+
+    class Status(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        CHANGED = "changed", "Words changed"
+        ORPHANED = "orphaned", "Not found"
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="placements")
+    version = models.ForeignKey(ArticleVersion, on_delete=models.CASCADE, related_name="placements")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(help_text="0-100: how sure the placement is.")
+    text = models.TextField(blank=True, help_text="The words now under the claim.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "version"], name="placement_unique"),
+            models.CheckConstraint(
+                condition=(Q(status="orphaned", start__isnull=True, end__isnull=True))
+                | (
+                    ~Q(status="orphaned")
+                    & Q(start__isnull=False, end__isnull=False, start__lt=F("end"))
+                ),
+                name="placement_span",
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="placement_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id} on {self.version_id}: {self.status}"

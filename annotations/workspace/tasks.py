@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from annotations.fetching import FetchError, backoff_seconds
-from annotations.workspace import archiving
+from annotations.workspace import archiving, placements
 
 SOURCE_MAX_RETRIES = 3
 
@@ -32,3 +32,16 @@ def archive_source(self: Task, source_id: int) -> None:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     except SoftTimeLimitExceeded:
         archiving.source_archive_gave_up(source_id, "Archiving took too long and was stopped.")
+
+
+@shared_task(
+    name="annotations.version_reanchor",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def version_reanchor(version_id: int) -> int:
+    """Place the claims of the article's older versions on ArticleVersion `version_id`
+    (idempotent: its placements are replaced). Returns how many were placed."""
+    return len(placements.version_reanchor(version_id))

@@ -19,6 +19,7 @@ from annotations.ingest import services
 from annotations.ingest.documents import DocumentError, decode_bytes, from_upload
 from annotations.ingest.tasks import import_article_url
 from annotations.models import ArticleVersion, ImportJob, Team
+from annotations.workspace import placements
 
 
 def _parse_published(value: str) -> date | datetime:
@@ -68,6 +69,9 @@ class Command(BaseCommand):
 
         version = result.version
         sentences = list(version.sentences.order_by("index"))
+        # The worker places the older claims on a new version too; here it happens at once,
+        # so the output can say where each claim went (the task is idempotent).
+        placed = placements.version_reanchor(version.pk) if version.number > 1 else []
         if options["json"]:
             payload = {
                 "id": result.article.pk,
@@ -85,6 +89,17 @@ class Command(BaseCommand):
                     for s in sentences
                 ],
             }
+            if version.number > 1:
+                payload["anchoring"] = [
+                    {
+                        "annotation": p.annotation_id,
+                        "status": p.status,
+                        "start": p.start,
+                        "end": p.end,
+                        "score": p.score,
+                    }
+                    for p in placed
+                ]
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
         self.stdout.write(f"{result.article.pk}\t{result.article.slug}")

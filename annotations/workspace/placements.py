@@ -1,0 +1,102 @@
+"""Re-anchoring on a new version: every claim of the article gets a placement on it.
+
+Runs after a version is added (`annotations.workspace.tasks.version_reanchor`, or in process
+from the command line). Safe to run twice: a version's placements are replaced in one
+transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pghistory
+from django.db import transaction
+
+from annotations.models import Annotation, ArticleVersion, Placement
+from annotations.workspace.reanchoring import Anchor, reanchor
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a claim is looked for from: the previous version it was placed on."""
+
+    annotation_id: int
+    text: str
+    anchor: Anchor
+
+
+def _anchor(text: str, start: int, end: int, context: int = 32) -> Anchor:
+    return Anchor(
+        start,
+        end,
+        text[start:end],
+        text[max(0, start - context) : start],
+        text[end : end + context],
+    )
+
+
+def _sources(version: ArticleVersion) -> list[_Source]:
+    """Each live claim of the article made on an older version, with the latest place it
+    was found on before `version` (its own offsets when it has never been re-placed)."""
+    claims = list(
+        Annotation.objects.alive()
+        .filter(version__article_id=version.article_id, version__number__lt=version.number)
+        .select_related("version")
+    )
+    latest: dict[int, Placement] = {}
+    for placement in (
+        Placement.objects.filter(
+            annotation__in=claims,
+            version__number__lt=version.number,
+            status__in=[Placement.Status.ANCHORED, Placement.Status.CHANGED],
+        )
+        .select_related("version")
+        .order_by("version__number")
+    ):
+        latest[placement.annotation_id] = placement
+    sources = []
+    for claim in claims:
+        found = latest.get(claim.pk)
+        if found is not None and found.start is not None and found.end is not None:
+            text = found.version.text
+            sources.append(_Source(claim.pk, text, _anchor(text, found.start, found.end)))
+        else:
+            sources.append(
+                _Source(
+                    claim.pk,
+                    claim.version.text,
+                    Anchor(claim.start, claim.end, claim.exact, claim.prefix, claim.suffix),
+                )
+            )
+    return sources
+
+
+def version_reanchor(version_id: int) -> list[Placement]:
+    """Place every claim of the article's older versions on version `version_id`."""
+    version = ArticleVersion.objects.get(pk=version_id)
+    sources = _sources(version)
+    placements: list[Placement] = []
+    # Claims found from the same older text are placed together (one offset map per text).
+    by_text: dict[str, list[_Source]] = {}
+    for source in sources:
+        by_text.setdefault(source.text, []).append(source)
+    for old_text, group in by_text.items():
+        found = reanchor(old_text, version.text, [s.anchor for s in group])
+        for source, place in zip(group, found, strict=True):
+            placements.append(
+                Placement(
+                    annotation_id=source.annotation_id,
+                    version=version,
+                    status=place.status,
+                    start=place.start,
+                    end=place.end,
+                    score=place.score,
+                    text=version.text[place.start : place.end]
+                    if place.start is not None and place.end is not None
+                    else "",
+                )
+            )
+    with pghistory.context(task="version_reanchor"), transaction.atomic():
+        Placement.objects.filter(version=version).delete()
+        Placement.objects.bulk_create(placements)
+    return sorted(placements, key=lambda p: p.annotation_id)
