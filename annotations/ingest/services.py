@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -59,6 +60,18 @@ def _as_datetime(value: date | datetime | None) -> datetime | None:
     if isinstance(value, datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
     return datetime.combine(value, time(0, 0), tzinfo=UTC)
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def _same_words(old: str, new: str) -> bool:
+    """Whether two texts differ only in whitespace, Unicode form or quote style."""
+
+    def words(text: str) -> list[str]:
+        return unicodedata.normalize("NFKC", text).translate(_QUOTES).split()
+
+    return words(old) == words(new)
 
 
 def _create_sentences(version: ArticleVersion) -> int:
@@ -126,6 +139,11 @@ def article_import(
             existing = article.versions.filter(content_hash=digest).first()
             if existing is not None:
                 return ImportResult(article, existing, False, False)
+            latest = article.versions.order_by("-number").first()
+            if latest is not None and _same_words(latest.text, text):
+                # Only spacing or quote style differs: not an edit a reader would notice,
+                # and a new version would send every claim through re-anchoring for nothing.
+                return ImportResult(article, latest, False, False)
 
         created_article = article is None
         if article is None:

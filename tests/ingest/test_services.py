@@ -90,3 +90,24 @@ def test_database_refuses_a_sentence_that_ends_before_it_starts(article_text: st
     _article, version = import_text(article_text)
     with pytest.raises(IntegrityError), transaction.atomic():
         Sentence.objects.create(version=version, index=99, start=10, end=5, text="", paragraph=0)
+
+
+@pytest.mark.django_db
+def test_text_differing_only_in_spacing_or_quote_style_is_no_new_version(
+    article_text: str,
+) -> None:
+    url = "https://wire.example/velmora-diesel-racket"
+    first = services.article_import(
+        document=from_plain_text(article_text), source=ArticleVersion.Source.PASTE, url=url
+    )
+    restyled = article_text.replace("’", "'").replace("“", '"').replace("”", '"')
+    restyled = restyled.replace(". ", ".  ").replace("\n\n", "\n\n\n")
+    again = services.article_import(
+        document=from_plain_text(restyled), source=ArticleVersion.Source.PASTE, url=url
+    )
+    assert again.version.pk == first.version.pk and not again.created_version
+    edited = article_text.replace("1,140 lorries", "1,104 lorries")
+    third = services.article_import(
+        document=from_plain_text(edited), source=ArticleVersion.Source.PASTE, url=url
+    )
+    assert third.created_version and third.version.number == 2
