@@ -41,6 +41,8 @@ AnyUser = User | AnonymousUser
 EDITABLE_BY_AUTHOR = frozenset({Annotation.State.DRAFT, Annotation.State.CHANGES_REQUESTED})
 EDITABLE_BY_EDITOR = EDITABLE_BY_AUTHOR | {Annotation.State.IN_REVIEW, Annotation.State.APPROVED}
 NOTHING = Q(pk__in=[])
+# Always true, and unlike the empty Q() it stays true when OR-ed with another condition.
+EVERYTHING = Q(pk__isnull=False)
 
 
 # --- Roles and desks -----------------------------------------------------------------------
@@ -103,10 +105,10 @@ def in_desk(user: AnyUser, team_id: int | None) -> bool:
 
 
 def desk_q(user: AnyUser, team_field: str) -> Q:
-    """The condition "belongs to one of the user's desks" on a team field path. For admins
-    it is the empty Q: never OR it with another condition (Q() | x is x), test is_admin."""
+    """The condition "belongs to one of the user's desks" on a team field path (every desk
+    for admins)."""
     if is_admin(user):
-        return Q()
+        return EVERYTHING
     if not user.is_authenticated:
         return NOTHING
     return Q(**{f"{team_field}__isnull": True}) | Q(**{f"{team_field}__in": team_ids_of(user)})
@@ -124,7 +126,7 @@ def visible_teams(user: AnyUser) -> QuerySet[Team]:
 def annotation_q(user: AnyUser, prefix: str = "") -> Q:
     """The condition "the user may see this claim", on a path to an annotation."""
     if is_admin(user):
-        return Q()
+        return EVERYTHING
     if not user.is_authenticated:
         return NOTHING
     published = Q(**{f"{prefix}state__in": PUBLISHED_STATES})
