@@ -78,11 +78,6 @@ SORTS = {
 }
 
 
-def visible_to(user: User) -> Q:
-    """Claims of the user's desks (the rule itself lives in `annotations.permissions`)."""
-    return permissions.desk_q(user, "version__article__team")
-
-
 def _mine(user: User) -> Q:
     return Q(author=user, state__in=[State.DRAFT, State.CHANGES_REQUESTED]) | Q(
         assignee=user, state__in=[State.IN_REVIEW, State.APPROVED]
@@ -91,8 +86,8 @@ def _mine(user: User) -> Q:
 
 def _queue_q(user: User, queue: Queue) -> Q:
     if queue.slug == "mine":
-        return _mine(user) & visible_to(user)
-    q = Q(state__in=queue.states) & visible_to(user)
+        return _mine(user) & permissions.desk_q(user, "version__article__team")
+    q = Q(state__in=queue.states) & permissions.desk_q(user, "version__article__team")
     if queue.slug == "published":
         q &= Q(state_changed_at__gte=timezone.now() - timedelta(days=RECENT_DAYS))
     return q
@@ -287,7 +282,7 @@ def counts(user: User, signature: str | None = None) -> Counts:
 
 
 def _counts(user: User) -> Counts:
-    scope = visible_to(user)
+    scope = permissions.desk_q(user, "version__article__team")
     row = (
         Annotation.objects.alive()
         .filter((_mine(user) | Q(state__in=[State.IN_REVIEW, State.APPROVED])) & scope)

@@ -1,8 +1,9 @@
 """Re-anchoring on a new version: every claim of the article gets a placement on it.
 
-Runs after a version is added (`annotations.workspace.tasks.version_reanchor`, or in process
-from the command line). Safe to run twice: a version's placements are replaced in one
-transaction.
+Runs after a version is added (`annotations.workspace.tasks.version_reanchor`, and in
+process from the command line). Safe to run twice: only claims without a placement on the
+version are placed, so a second run does no work and never overwrites a placement (nor,
+later, a person's repair of one).
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ def _sources(version: ArticleVersion) -> list[_Source]:
 
 
 def version_reanchor(version_id: int) -> list[Placement]:
-    """Place every claim of the article's older versions on version `version_id`."""
+    """Place every claim of the article's older versions that has no placement yet on
+    version `version_id`; return all of the version's placements."""
     version = ArticleVersion.objects.get(pk=version_id)
-    sources = _sources(version)
+    placed = set(Placement.objects.filter(version=version).values_list("annotation_id", flat=True))
+    sources = [source for source in _sources(version) if source.annotation_id not in placed]
     placements: list[Placement] = []
     # Claims found from the same older text are placed together (one offset map per text).
     by_text: dict[str, list[_Source]] = {}
@@ -97,6 +100,6 @@ def version_reanchor(version_id: int) -> list[Placement]:
                 )
             )
     with pghistory.context(task="version_reanchor"), transaction.atomic():
-        Placement.objects.filter(version=version).delete()
-        Placement.objects.bulk_create(placements)
-    return sorted(placements, key=lambda p: p.annotation_id)
+        # A run at the same time as this one placed them first: keep those.
+        Placement.objects.bulk_create(placements, ignore_conflicts=True)
+    return list(Placement.objects.filter(version=version).order_by("annotation_id"))

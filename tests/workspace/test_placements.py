@@ -61,12 +61,21 @@ def test_each_claim_is_anchored_changed_or_orphaned_on_the_new_version(three_cla
     assert Annotation.objects.filter(version=version).count() == 3
 
 
-def test_re_anchoring_twice_keeps_one_placement_per_claim(three_claims, team) -> None:  # type: ignore[no-untyped-def]
-    _article, version, _claims = three_claims
+def test_re_anchoring_again_keeps_each_placement_as_it_is(three_claims, team) -> None:  # type: ignore[no-untyped-def]
+    _article, version, claims = three_claims
     _article, second = import_text(edited(version.text), team=team, url=URL)
     version_reanchor(second.pk)
-    version_reanchor(second.pk)
-    assert Placement.objects.filter(version=second).count() == 3
+    # A person re-placed the orphan meanwhile; a second run (a redelivered task, the command
+    # line after the worker) must not undo that.
+    repaired = Placement.objects.get(version=second, annotation=claims[BRANCU])
+    repaired.status, repaired.start, repaired.end = Placement.Status.CHANGED, 0, 5
+    repaired.save()
+
+    again = version_reanchor(second.pk)
+
+    assert len(again) == Placement.objects.filter(version=second).count() == 3
+    repaired.refresh_from_db()
+    assert (repaired.status, repaired.start, repaired.end) == ("changed", 0, 5)
 
 
 def test_a_third_version_starts_from_where_the_second_placed_each_claim(three_claims, team) -> None:  # type: ignore[no-untyped-def]
