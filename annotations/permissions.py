@@ -191,10 +191,12 @@ def visible_coverage_jobs(user: AnyUser) -> QuerySet[CoverageJob]:
 
 
 def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
-    """The user's notifications about claims they may still see."""
+    """The user's notifications about claims (or articles) they may still see."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user).filter(annotation_q(user, "annotation__"))
+    about_claim = Q(annotation__isnull=False) & annotation_q(user, "annotation__")
+    about_article = Q(annotation__isnull=True) & desk_q(user, "article__team")
+    return Notification.objects.filter(recipient=user).filter(about_claim | about_article)
 
 
 def can_see_annotation(user: AnyUser, annotation: Annotation) -> bool:

@@ -30,9 +30,40 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The outlet's page as last seen (by a re-import or the change watch). Anything but
+    # `live` is shown to the desk, and `gone` also on the public pages.
+    class PageStatus(models.TextChoices):
+        LIVE = "live", "Live"
+        GONE = "gone", "Removed by the outlet"
+        MOVED = "moved", "Redirects to another page"
+        HELD = "held", "New text held for confirmation"
+        REPLACED = "replaced", "Now serves another story"
+        UNREACHABLE = "unreachable", "Could not be checked"
+
+    page_status = models.CharField(max_length=12, choices=PageStatus.choices, default="live")
+    page_note = models.CharField(max_length=500, blank=True, help_text="Why, for people.")
+    page_status_at = models.DateTimeField(null=True, blank=True)
+    page_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A fetched text that looks truncated (a paywall teaser): kept until a person decides.
+    held_text = models.TextField(blank=True)
+    held_url = models.URLField(max_length=2000, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    # The change watch (annotations.ingest.watch): when to look next, and what the server
+    # told us last time, for a conditional request.
+    watch_checked_at = models.DateTimeField(null=True, blank=True)
+    watch_next_at = models.DateTimeField(null=True, blank=True)
+    watch_unchanged = models.PositiveIntegerField(
+        default=0, help_text="Checks in a row that found no change (the interval grows)."
+    )
+    watch_etag = models.CharField(max_length=300, blank=True)
+    watch_last_modified = models.CharField(max_length=100, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["outlet"])]
+        indexes = [
+            models.Index(fields=["outlet"]),
+            models.Index(fields=["watch_next_at"], name="article_watch_next"),
+        ]
 
     def __str__(self) -> str:
         return self.title

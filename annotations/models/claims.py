@@ -251,7 +251,24 @@ class Placement(models.Model):
     end = models.PositiveIntegerField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(help_text="0-100: how sure the placement is.")
     text = models.TextField(blank=True, help_text="The words now under the claim.")
+    previous_text = models.TextField(
+        blank=True, help_text="The words under the claim on the version it was placed from."
+    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Resolution(models.TextChoices):
+        """What a person decided in the repair queue."""
+
+        REPLACED = "replaced", "Re-placed by hand"
+        CONFIRMED = "confirmed", "Still stands"
+        CORRECTION = "correction", "Correction opened"
+        GONE = "gone", "No longer in the article"
+
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["version", "start", "id"]

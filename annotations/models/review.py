@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from annotations.models.claims import Annotation, Rating
@@ -67,6 +68,8 @@ class Notification(models.Model):
         ASSIGNED = "assigned", "Assigned to you"
         CORRECTED = "corrected", "Corrected"
         RETRACTED = "retracted", "Retracted"
+        REPAIRED = "repaired", "Placement repaired"
+        ARTICLE_CHANGED = "article_changed", "Article changed"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -76,7 +79,15 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     annotation = models.ForeignKey(
-        Annotation, on_delete=models.CASCADE, related_name="notifications"
+        Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    article = models.ForeignKey(
+        "annotations.Article",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="For news about an article rather than one claim.",
     )
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE)
     text = models.CharField(max_length=300)
@@ -88,6 +99,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["read_at"], name="notification_read_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotation__isnull=False) | Q(article__isnull=False),
+                name="notification_has_subject",
+            )
         ]
 
     def __str__(self) -> str:

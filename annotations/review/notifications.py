@@ -20,13 +20,15 @@ def notifications_email(notification_ids: Iterable[int]) -> int:
     ):
         if not notification.recipient.email:
             continue
-        link = settings.SITE_URL.rstrip("/") + reverse(
-            "annotations:review_claim", args=[notification.annotation_id]
-        )
+        if notification.annotation_id:
+            path = reverse("annotations:review_claim", args=[notification.annotation_id])
+        else:
+            path = reverse("annotations:article_detail", args=[notification.article_id])
+        link = settings.SITE_URL.rstrip("/") + path
         messages.append(
             (
                 f"[Fact-check desk] {notification.get_kind_display()}",
-                f"{notification.text}\n\nOpen the claim: {link}\n",
+                f"{notification.text}\n\nOpen it: {link}\n",
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient.email],
             )

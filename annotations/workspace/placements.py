@@ -97,6 +97,7 @@ def version_reanchor(version_id: int) -> list[Placement]:
                     text=version.text[place.start : place.end]
                     if place.start is not None and place.end is not None
                     else "",
+                    previous_text=source.anchor.exact,
                 )
             )
     with pghistory.context(task="version_reanchor"), transaction.atomic():
