@@ -222,6 +222,17 @@ def sees_article_whole(user: AnyUser, article: Article) -> bool:
 # --- Changing --------------------------------------------------------------------------------
 
 
+def can_repair(user: AnyUser, annotation: Annotation) -> bool:
+    """May settle where a claim sits on a newer version of its article (the repair queue):
+    the desk's editors and admins, for any live claim of the desk."""
+    return (
+        annotation.deleted_at is None
+        and user.is_authenticated
+        and is_editor(user)
+        and in_desk_of(user, annotation)
+    )
+
+
 def can_edit_annotation(user: AnyUser, annotation: Annotation) -> bool:
     if annotation.deleted_at is not None or not user.is_authenticated:
         return False

@@ -55,6 +55,7 @@ from annotations.models import (
     CoverageMatch,
     ImportJob,
     Notification,
+    Placement,
     Rating,
     RelatedArticle,
     Sentence,
@@ -63,6 +64,7 @@ from annotations.models import (
     Transition,
 )
 from annotations.review.selectors import QUEUES
+from annotations.workspace.placements import version_reanchor
 from tests.conftest import _user_with_role
 from tests.factories import TeamFactory, import_text
 
@@ -103,6 +105,8 @@ class Kind(StrEnum):
     IMPORT_JOB = "import job"
     COVERAGE_JOB = "coverage job"
     COVERAGE_RELATED = "coverage job + related article"
+    PLACEMENT = "placement on a newer version"
+    PLACEMENT_DECISION = "placement + a repair decision"
     QUEUE = "queue slug"
     NONE = "none"
 
@@ -232,6 +236,7 @@ class Case:
     import_job: ImportJob
     coverage_job: CoverageJob
     related: RelatedArticle
+    placement: Placement  # the claim on version 2, where the outlet changed its words
     hidden: dict[str, str]  # marker: what it is; only desk A and admins may see these
 
 
@@ -352,6 +357,14 @@ def _build_case(world: World, state: str) -> Case:
         relation=CoverageMatch.Relation.REPEATS,
         score=0.9,
     )
+    # The outlet edits the claim's figure: version 2 places the claim there, words changed.
+    _article, edited = import_text(
+        ARTICLE_TEXT.format(edition=state).replace("3.20 pounds", "3.40 pounds"),
+        team=world.desk_a,
+        user=author,
+        url=f"https://harbour-herald.example/ferry-fares-{state}",
+    )
+    version_reanchor(edited.pk)
     return Case(
         state=state,
         article=article,
@@ -362,6 +375,7 @@ def _build_case(world: World, state: str) -> Case:
         import_job=import_job,
         coverage_job=coverage_job,
         related=related,
+        placement=Placement.objects.get(annotation=claim, version=edited),
         hidden=hidden,
     )
 
@@ -454,6 +468,13 @@ def _span(case: Case, phrase: str = NEW_PHRASE) -> dict[str, Any]:
     return {"start": start, "end": start + len(phrase)}
 
 
+def _new_span(case: Case) -> dict[str, Any]:
+    """The claim's phrase, as the outlet edited it, on version 2."""
+    text = case.placement.version.text
+    start = text.index("ferry fares will stay at 3.40 pounds")
+    return {"start": start, "end": start + len("ferry fares will stay at 3.40 pounds")}
+
+
 def _other_verdict(world: World, case: Case) -> str:
     return next(r.slug for r in world.ratings if r.pk != case.annotation.rating_id)
 
@@ -511,6 +532,7 @@ MATRIX: dict[str, Route] = {
     ),
     "annotations:review_home": Route(Kind.NONE, read=Read(follow=True)),
     "annotations:review_dashboard": Route(Kind.NONE, read=Read()),
+    "annotations:review_repair": Route(Kind.NONE, read=Read()),
     "annotations:notifications": Route(Kind.NONE, read=Read()),
     "annotations:review_bulk": Route(
         Kind.NONE,
@@ -570,6 +592,14 @@ MATRIX: dict[str, Route] = {
                 "rationale": "",
                 "tags": "",
             },
+        ),
+    ),
+    "annotations:version_new": Route(
+        Kind.ARTICLE,
+        read=Read(May.WORK),
+        write=Write(
+            May.WORK,
+            lambda w, c: {"text": c.version.text.replace("14 years", "fifteen years")},
         ),
     ),
     "annotations:coverage_start": Route(
@@ -665,6 +695,13 @@ MATRIX: dict[str, Route] = {
     "annotations:source_move": Route(
         Kind.SOURCE, write=Write(May.EDIT, lambda w, c: {"direction": "down"})
     ),
+    # --- Where a claim sits on a newer version: the desk's editors settle it ---
+    "annotations:repair_place": Route(
+        Kind.PLACEMENT,
+        read=Read(May.REVIEW, queries=lambda w, c: [_new_span(c)]),
+        write=Write(May.REVIEW, lambda w, c: _new_span(c)),
+    ),
+    "annotations:repair_decide": Route(Kind.PLACEMENT_DECISION, write=Write(May.REVIEW, nothing)),
     # --- Desk work that is not a claim ---
     "annotations:import_job": Route(Kind.IMPORT_JOB, read=Read()),
     "annotations:coverage_job": Route(Kind.COVERAGE_JOB, read=Read()),
@@ -681,6 +718,8 @@ def url_args(kind: Kind, case: Case) -> list[object]:
         Kind.IMPORT_JOB: [case.import_job.pk],
         Kind.COVERAGE_JOB: [case.coverage_job.pk],
         Kind.COVERAGE_RELATED: [case.coverage_job.pk, case.related.pk],
+        Kind.PLACEMENT: [case.placement.pk],
+        Kind.PLACEMENT_DECISION: [case.placement.pk, "gone"],
         Kind.NONE: [],
     }[kind]
 
@@ -860,6 +899,12 @@ def snapshot(world: World, case: Case) -> dict[str, object]:
             version__article=case.article
         ).count(),
         "desk A's articles": Article.objects.filter(team=world.desk_a).count(),
+        "versions of the article": ArticleVersion.objects.filter(article=case.article).count(),
+        "placements": list(
+            Placement.objects.filter(annotation=annotation)
+            .order_by("pk")
+            .values_list("pk", "status", "start", "end", "resolution")
+        ),
         "import jobs": ImportJob.objects.count(),
     }
 

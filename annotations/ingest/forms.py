@@ -85,4 +85,35 @@ class ArticleImportForm(forms.Form):
         return data
 
 
+class NewVersionForm(forms.Form):
+    """The edited text of an article the desk already has: pasted or uploaded."""
+
+    text = forms.CharField(
+        label="Paste the new text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+    file = forms.FileField(
+        label="…or upload it",
+        required=False,
+        help_text="A .txt, .md or .html file, UTF-8.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,.html,.htm"}),
+    )
+    confirm_short = forms.BooleanField(
+        required=False, label="Import it anyway: the outlet really cut the article"
+    )
+
+    clean_file = ArticleImportForm.clean_file
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_text = bool(str(data.get("text") or "").strip())
+        if has_text and data.get("file"):
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        if not has_text and not data.get("file") and not self.errors:
+            raise forms.ValidationError("Paste the new text or upload it as a file.")
+        return data
+
+
 # --- Annotation workspace ------------------------------------------------------------------

@@ -44,3 +44,25 @@ def user_teams(user: User | AnonymousUser) -> QuerySet[Team]:
 def article_head(pk: int) -> Article | None:
     """The few fields the save path needs to check who may annotate (one primary-key read)."""
     return Article.objects.filter(pk=pk).only("id", "team_id", "title").first()
+
+
+def matching_article(
+    user: User | AnonymousUser, team: Team | None, *, title: str, url: str = ""
+) -> Article | None:
+    """An article of the desk that a pasted text seems to be a new version of: the same
+    address, or the same headline (ignoring case and spacing). The newest such article."""
+    conditions = Q()
+    if url:
+        conditions |= Q(canonical_url=url) | Q(url=url)
+    headline = " ".join(title.split())
+    if headline:
+        conditions |= Q(title__iexact=headline)
+    if not conditions:
+        return None
+    return (
+        permissions.visible_articles(user)
+        .filter(team=team)
+        .filter(conditions)
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -74,6 +74,13 @@ def _same_words(old: str, new: str) -> bool:
     return words(old) == words(new)
 
 
+def already_imported(document: ExtractedDocument, team: Team | None) -> bool:
+    """Whether the desk has this exact text already (importing it again changes nothing)."""
+    return ArticleVersion.objects.filter(
+        content_hash=content_hash(document.text), article__team=team
+    ).exists()
+
+
 def _create_sentences(version: ArticleVersion) -> int:
     """Segment, score and store the sentences of a new version."""
     text = version.text
@@ -106,21 +113,28 @@ def article_import(
     outlet: str = "",
     url: str = "",
     published: date | datetime | None = None,
+    into: Article | None = None,
 ) -> ImportResult:
     """Store `document` as a new article, or as a new version of the article it belongs to.
 
     An article is recognised, within the importing desk, by its URL (canonical or fetched)
-    or, without one, by identical text. Identical text is a no-op that returns the existing version. Everything happens in
-    one transaction: a failure leaves no article, version or sentence behind.
+    or, without one, by identical text; `into` names it outright (a new version imported
+    from the article's page). Identical text is a no-op that returns the existing version.
+    Everything happens in one transaction: a failure leaves no article, version or sentence
+    behind.
     """
     text = document.text
     digest = content_hash(text)
     key_url = document.canonical_url or url
     author = user if isinstance(user, User) else None
     with transaction.atomic():
-        sql.advisory_lock(f"article-import:{key_url or digest}")
         article: Article | None = None
-        if key_url:
+        if into is not None:
+            # The row lock serialises this with a re-import of the same article by URL.
+            article = Article.objects.select_for_update().get(pk=into.pk)
+        else:
+            sql.advisory_lock(f"article-import:{key_url or digest}")
+        if article is None and key_url:
             article = (
                 Article.objects.select_for_update()
                 .filter(team=team)  # desks never share, or even reveal, each other's articles
@@ -128,14 +142,14 @@ def article_import(
                 .order_by("id")
                 .first()
             )
-        if article is None:
+        if article is None and into is None:
             same_text = ArticleVersion.objects.filter(
                 content_hash=digest, article__team=team
             ).select_related("article")
             existing = same_text.order_by("id").first()
             if existing is not None:
                 return ImportResult(existing.article, existing, False, False)
-        else:
+        elif article is not None:
             existing = article.versions.filter(content_hash=digest).first()
             if existing is not None:
                 return ImportResult(article, existing, False, False)
@@ -210,7 +224,7 @@ def import_job_run(job_id: int) -> ImportJob:
     """Fetch, extract and import the job's URL. Safe to run twice: a finished job is left
     alone, and a re-run after a crash finds the article version already stored by its hash.
     Transient fetch errors propagate (the task retries them); the rest fail the job."""
-    job = ImportJob.objects.select_related("created_by", "team").get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by", "team", "article").get(pk=job_id)
     if job.is_finished:
         return job
     _set_state(job, ImportJob.State.FETCHING)
@@ -225,6 +239,7 @@ def import_job_run(job_id: int) -> ImportJob:
             title=job.title,
             outlet=job.outlet,
             url=final_url,
+            into=job.article,  # set when the article's page asked for a new version
         )
     except FetchError as exc:
         if exc.transient:

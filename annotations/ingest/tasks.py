@@ -9,7 +9,7 @@ from django.db import transaction
 
 from annotations.fetching import FetchError, backoff_seconds
 from annotations.ingest import services
-from annotations.models import ImportJob, Team
+from annotations.models import Article, ImportJob, Team
 
 IMPORT_MAX_RETRIES = 3
 
@@ -46,13 +46,16 @@ def import_job_create(
     team: Team | None = None,
     title: str = "",
     outlet: str = "",
+    article: Article | None = None,
 ) -> ImportJob:
-    """Record a URL import and queue it once the transaction commits."""
+    """Record a URL import and queue it once the transaction commits. With `article`, the
+    page becomes a new version of that article (fetched again from its page)."""
     job = ImportJob.objects.create(
         url=url,
         title=title,
         outlet=outlet,
         team=team,
+        article=article,
         created_by=user if isinstance(user, User) else None,
     )
     transaction.on_commit(lambda: import_article_url.delay(job.pk))

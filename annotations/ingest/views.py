@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,11 +15,16 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations import permissions
-from annotations.http import HtmxHttpRequest
+from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors, services, tasks
-from annotations.ingest.documents import DocumentError, from_plain_text, from_upload
-from annotations.ingest.forms import ArticleImportForm
-from annotations.models import ArticleVersion, ImportJob
+from annotations.ingest.documents import (
+    DocumentError,
+    ExtractedDocument,
+    from_plain_text,
+    from_upload,
+)
+from annotations.ingest.forms import ArticleImportForm, NewVersionForm
+from annotations.models import Article, ArticleVersion, ImportJob
 
 
 @login_required
@@ -59,13 +66,33 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
             )
             return redirect("annotations:import_job", pk=job.pk)
         try:
-            if data["source"] == "file":
-                upload = data["file"]
-                document = from_upload(upload.name, upload.read())
-                source = ArticleVersion.Source.UPLOAD
-            else:
-                document = from_plain_text(data["text"])
-                source = ArticleVersion.Source.PASTE
+            document, source = _document(data)
+        except DocumentError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "annotations/ingest/article_import.html", {"form": form})
+        decision = request.POST.get("decision", "")
+        into: Article | None = None
+        if decision.startswith("version:"):
+            into = _article_for_version(request, parse_id(decision.removeprefix("version:")))
+        elif decision != "new" and not services.already_imported(document, data["team"]):
+            match = selectors.matching_article(
+                request.user,
+                data["team"],
+                title=data["title"] or document.title,
+                url=document.canonical_url,
+            )
+            if match is not None:
+                # Probably the outlet's edit of an article the desk has: ask, keeping the
+                # text (an uploaded file's text travels back in the text box).
+                again = request.POST.copy()
+                again["text"] = document.text
+                context = {
+                    "form": ArticleImportForm(again, teams=teams),
+                    "match": match,
+                    "match_latest": selectors.article_version(match),
+                }
+                return render(request, "annotations/ingest/article_import.html", context)
+        try:
             result = services.article_import(
                 document=document,
                 source=source,
@@ -74,6 +101,7 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
                 title=data["title"],
                 outlet=data["outlet"],
                 published=data["published"],
+                into=into,
             )
         except DocumentError as exc:
             form.add_error(None, str(exc))
@@ -85,6 +113,81 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
                 messages.info(request, "This exact text was already imported; nothing changed.")
             return redirect(result.article)
     return render(request, "annotations/ingest/article_import.html", {"form": form})
+
+
+def _document(data: dict[str, Any]) -> tuple[ExtractedDocument, str]:
+    """The document of a pasted text or an uploaded file, and how it came in."""
+    if data.get("file"):
+        upload = data["file"]
+        return from_upload(upload.name, upload.read()), ArticleVersion.Source.UPLOAD
+    return from_plain_text(data["text"]), ArticleVersion.Source.PASTE
+
+
+def _article_for_version(request: HtmxHttpRequest, pk: int | None) -> Article:
+    """The article a new version goes into: 404 when hidden, 403 when not the user's to
+    annotate."""
+    article = get_object_or_404(permissions.visible_articles(request.user), pk=pk or 0)
+    if not permissions.can_annotate_article(request.user, article):
+        raise PermissionDenied("Only the desk's fact-checkers and editors add versions.")
+    return article
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Import a new version of an article: paste or upload its edited text, or fetch its
+    address again. Its claims are then placed on the new text."""
+    article = _article_for_version(request, pk)
+    latest = selectors.article_version(article)
+    assert latest is not None  # every article has its first version
+    try:
+        form = NewVersionForm(request.POST or None, request.FILES or None)
+    except RequestDataTooBig:
+        messages.error(request, "The pasted text is too large; upload it as a file.")
+        return redirect("annotations:version_new", pk=pk)
+    context: dict[str, Any] = {"article": article, "latest": latest, "form": form}
+    if request.method == "POST" and request.POST.get("fetch"):
+        if not article.url and not article.canonical_url:
+            messages.error(request, "This article has no address to fetch.")
+            return redirect("annotations:version_new", pk=pk)
+        job = tasks.import_job_create(
+            url=article.url or article.canonical_url,
+            user=request.user,
+            team=article.team,
+            article=article,
+        )
+        return redirect("annotations:import_job", pk=job.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document, source = _document(form.cleaned_data)
+        except DocumentError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "annotations/ingest/version_new.html", context)
+        short = len(document.text) < len(latest.text) / 2
+        if short and not form.cleaned_data["confirm_short"]:
+            # A teaser or half a paste would orphan every claim below the cut.
+            context["short"] = len(document.text)
+            again = request.POST.copy()
+            again["text"] = document.text
+            context["form"] = NewVersionForm(again)
+            return render(request, "annotations/ingest/version_new.html", context)
+        result = services.article_import(
+            document=document, source=source, user=request.user, team=article.team, into=article
+        )
+        if result.created_version:
+            messages.success(
+                request,
+                f"Added version {result.version.number}. Its claims are being placed on the "
+                "new text; any that moved or vanished go to the repair queue.",
+            )
+        else:
+            messages.info(
+                request,
+                "No new version: the text is the same as version "
+                f"{result.version.number} (differences in spacing or quote marks do not count).",
+            )
+        return redirect(result.article)
+    return render(request, "annotations/ingest/version_new.html", context)
 
 
 @login_required

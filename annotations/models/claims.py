@@ -64,6 +64,10 @@ class Annotation(models.Model):
     guards edits: an update names the revision it started from, and a stale one is refused.
     """
 
+    # Not a column: set by the workspace's reads to where the claim sits on the version
+    # being shown, when that is a newer version than the one it was made on.
+    placement: Placement | None = None
+
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"

@@ -28,7 +28,7 @@ from annotations.models import (
     Team,
     Transition,
 )
-from annotations.review import sql
+from annotations.review import repair, sql
 
 State = Annotation.State
 RECENT_DAYS = 30
@@ -264,6 +264,7 @@ class Counts:
     needs_review: int = 0
     approved: int = 0
     unread: int = 0
+    repair: int = 0
 
 
 def counts(user: User, signature: str | None = None) -> Counts:
@@ -293,7 +294,9 @@ def _counts(user: User) -> Counts:
         )
     )
     unread = unread_count(user)
-    return Counts(row["mine"], row["needs_review"], row["approved"], unread)
+    return Counts(
+        row["mine"], row["needs_review"], row["approved"], unread, repair.repair_count(user)
+    )
 
 
 def age_label(since: datetime, now: datetime | None = None) -> str:

@@ -7,28 +7,31 @@ from datetime import datetime
 
 from django.db import connection
 
-from annotations.models import (
+from annotations.models import (  # type: ignore[attr-defined]  # PlacementEvent: pghistory
     Annotation,
     Article,
     ArticleVersion,
     Comment,
     Notification,
+    PlacementEvent,
     Transition,
 )
 
 
 def last_desk_changes() -> tuple[
-    datetime | None, int | None, int | None, int | None, datetime | None
+    datetime | None, int | None, int | None, int | None, datetime | None, int | None
 ]:
-    """(last claim change, last transition, last comment, last notification, last read):
-    the polled queue pages' signature, one statement over indexes, run on every poll."""
+    """(last claim change, last transition, last comment, last notification, last read,
+    last placement change): the polled queue pages' signature, one statement over indexes,
+    run on every poll."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT (SELECT max(updated_at) FROM {Annotation._meta.db_table}),
                        (SELECT max(id) FROM {Transition._meta.db_table}),
                        (SELECT max(id) FROM {Comment._meta.db_table}),
                        (SELECT max(id) FROM {Notification._meta.db_table}),
-                       (SELECT max(read_at) FROM {Notification._meta.db_table})"""
+                       (SELECT max(read_at) FROM {Notification._meta.db_table}),
+                       (SELECT max(pgh_id) FROM {PlacementEvent._meta.db_table})"""
         )
         row = cursor.fetchone()
     return tuple(row)  # type: ignore[return-value]

@@ -18,16 +18,17 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import permissions
 from annotations.http import HtmxHttpRequest, parse_id
-from annotations.models import PUBLIC_STATES, Annotation
+from annotations.models import PUBLIC_STATES, Annotation, Placement
 from annotations.publishing import standards
-from annotations.review import charts, conversation
+from annotations.review import charts, conversation, repair
 from annotations.review import selectors as queues
 from annotations.review import services as review
 from annotations.workspace import selectors
+from annotations.workspace.anchoring import quote_at, snap_to_words
 
 PER_PAGE = 50
 
@@ -441,3 +442,96 @@ def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures}
     )
+
+
+# --- Repair --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_repair(request: HtmxHttpRequest) -> HttpResponse:
+    """Claims that lost their words when the outlet edited the article, on the user's desks."""
+    _require_desk(request)
+    page = Paginator(repair.repair_queue(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    for placement in page:
+        placement.can_repair = permissions.can_repair(request.user, placement.annotation)  # type: ignore[attr-defined]
+        placement.is_public = placement.annotation.state in PUBLIC_STATES  # type: ignore[attr-defined]
+    context = {
+        "page": page,
+        "queue": queues.Queue("repair", "Repair", (), ""),
+        "queues": queues.QUEUES.values(),
+    }
+    return render(request, "annotations/review/repair.html", context)
+
+
+def _placement_to_repair(request: HtmxHttpRequest, pk: int) -> Placement:
+    """404 when the placement is not on the user's desks; 403 when they may not settle it."""
+    placement = repair.placement_for_repair(request.user, pk)
+    if placement is None:
+        raise Http404("No such claim to repair on your desks.")
+    if not permissions.can_repair(request.user, placement.annotation):
+        raise PermissionDenied("Only the desk's editors settle where a claim sits now.")
+    return placement
+
+
+REPAIR_DECISIONS: dict[str, tuple[Callable[..., Any], str]] = {
+    "confirm": (repair.placement_confirm, "Marked as still standing."),
+    "gone": (repair.placement_gone, "Marked as no longer in the article."),
+    "correction": (repair.placement_correction, "Write the correction below."),
+}
+
+
+@login_required
+@require_POST
+def repair_decide(request: HtmxHttpRequest, pk: int, decision: str) -> HttpResponse:
+    """Still stands, no longer in the article, or open a correction."""
+    placement = _placement_to_repair(request, pk)
+    if decision not in REPAIR_DECISIONS:
+        raise Http404("No such decision.")
+    service, done = REPAIR_DECISIONS[decision]
+    try:
+        service(placement_id=placement.pk, user=request.user)
+    except repair.RepairError as exc:
+        messages.error(request, str(exc))
+        return redirect("annotations:review_repair")
+    messages.success(request, done)
+    if decision == "correction":
+        url = reverse("annotations:review_claim", args=[placement.annotation_id])
+        return redirect(f"{url}?correct=1#correct")
+    return redirect("annotations:review_repair")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def repair_place(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Re-place a claim on the words the editor selected in the workspace (which opens in
+    repair mode and sends the selection here, as it does for a new claim). GET: confirm the
+    words; POST: place it."""
+    placement = _placement_to_repair(request, pk)
+    source = request.POST if request.method == "POST" else request.GET
+    start, end = parse_id(source.get("start")), parse_id(source.get("end"))
+    context: dict[str, Any] = {"placement": placement, "annotation": placement.annotation}
+    if start is None or end is None:
+        context["error"] = "Select the words the claim now refers to."
+    elif request.method == "POST":
+        try:
+            repair.placement_replace(placement_id=pk, user=request.user, start=start, end=end)
+        except repair.RepairError as exc:
+            context["error"] = str(exc)
+        else:
+            messages.success(request, "The claim is placed on the words you selected.")
+            url = reverse("annotations:review_repair")
+            if request.htmx:
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(url)
+    else:
+        text = placement.version.text
+        snapped = snap_to_words(text, max(0, start), min(len(text), end))
+        if snapped[0] >= snapped[1]:
+            context["error"] = "Select at least one word."
+        else:
+            context["quote"] = quote_at(text, *snapped)
+    template = "annotations/review/partials/repair_place.html"
+    if not request.htmx:
+        template = "annotations/review/repair_place_page.html"
+    return render(request, template, context)

@@ -27,9 +27,10 @@ def _mark_tags(highlight: HighlightRow) -> tuple[str, str]:
         f'data-annotation-id="{highlight.pk}" data-verdict="{escape(highlight.verdict)}" '
         f'title="{escape(highlight.title)}"'
     )
+    classes = "hl hl-changed" if highlight.changed else "hl"
     return (
-        f'<mark class="hl" {common}>',
-        f'<mark class="hl hl-end" {common} data-label="{escape(highlight.label)}">',
+        f'<mark class="{classes}" {common}>',
+        f'<mark class="{classes} hl-end" {common} data-label="{escape(highlight.label)}">',
     )
 
 

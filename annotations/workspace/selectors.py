@@ -13,17 +13,24 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import (
     Count,
+    F,
     Max,
+    OuterRef,
     Prefetch,
+    Q,
     QuerySet,
+    Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 
+from annotations import permissions
 from annotations.models import (  # type: ignore[attr-defined]
     PUBLISHED_STATES,
     Annotation,
     AnnotationEvent,
     ArticleVersion,
+    Placement,
     Rating,
     Sentence,
     Source,
@@ -76,6 +83,7 @@ def ratings_by_slug() -> dict[str, Rating]:
 class HighlightsState:
     count: int
     signature: str
+    placed: int = 0  # placements of older claims on the version, drawn or not
 
 
 def highlight_rows(
@@ -89,20 +97,38 @@ def highlight_rows(
     return sql.highlight_rows(version, start=start, end=end, published_only=published_only)
 
 
+def drawn_placements(version: ArticleVersion) -> QuerySet[Placement]:
+    """Placements of older claims that are drawn on `version`: found there (exactly or with
+    changed words) or re-placed by hand, and not marked as gone from the article."""
+    return Placement.objects.filter(
+        version=version, status__in=[Placement.Status.ANCHORED, Placement.Status.CHANGED]
+    ).exclude(resolution=Placement.Resolution.GONE)
+
+
 def _on_version(version: ArticleVersion, published_only: bool) -> QuerySet[Annotation]:
-    claims = Annotation.objects.alive().filter(version=version)
+    """The live claims shown on a version: made on it, or placed on it from an older one."""
+    placed = drawn_placements(version).values("annotation_id")
+    claims = Annotation.objects.alive().filter(Q(version=version) | Q(pk__in=placed))
     return claims.filter(state__in=PUBLISHED_STATES) if published_only else claims
 
 
 def highlights_state(version: ArticleVersion, *, published_only: bool = False) -> HighlightsState:
-    """How many live annotations a version has, and a signature that changes whenever one
-    is created, edited (revision), deleted or restored: one aggregate query."""
+    """How many live annotations a version shows, and a signature that changes whenever one
+    is created, edited (revision), deleted or restored, or a placement on the version is
+    added or repaired: two aggregate queries."""
     row = _on_version(version, published_only).aggregate(
         count=Count("id"), revisions=Sum("revision"), last=Max("updated_at"), top=Max("id")
     )
     last = row["last"].timestamp() if row["last"] else 0
+    placed = Placement.objects.filter(version=version).aggregate(
+        count=Count("id"), top=Max("id"), repaired=Max("resolved_at")
+    )
+    repaired = placed["repaired"].timestamp() if placed["repaired"] else 0
     return HighlightsState(
-        row["count"], f"{row['count']}.{row['revisions'] or 0}.{row['top'] or 0}.{last:.6f}"
+        row["count"],
+        f"{row['count']}.{row['revisions'] or 0}.{row['top'] or 0}.{last:.6f}"
+        f".{placed['count']}.{placed['top'] or 0}.{repaired:.6f}",
+        placed["count"],
     )
 
 
@@ -118,15 +144,91 @@ def workspace_cards(
     """One page of cards in reading order, with everything a card shows (and what the
     permission checks read: each card's version and article): three queries."""
     sources = Source.objects.order_by("position", "id").defer("archived_text")
-    cards = list(
+    placement = Placement.objects.filter(annotation=OuterRef("pk"), version=version)
+    cards: list[Annotation] = list(
         _on_version(version, published_only)
         .select_related("rating", "author")
         .prefetch_related(Prefetch("sources", queryset=sources))
-        .order_by("start", "-end", "id")[offset : offset + limit]
+        .annotate(
+            shown_start=Coalesce(Subquery(placement.values("start")[:1]), F("start")),
+            shown_end=Coalesce(Subquery(placement.values("end")[:1]), F("end")),
+        )
+        .order_by("shown_start", "-shown_end", "id")[offset : offset + limit]
     )
-    for card in cards:
-        card.version = version  # all on this version: no query per card for its desk
+    _attach_placements(version, cards)
     return cards
+
+
+def _attach_placements(version: ArticleVersion, cards: list[Annotation]) -> None:
+    """Give each card its placement on `version` (None for claims made on it), and the
+    version its verdict was made on, without a query per card."""
+    older = [card for card in cards if card.version_id != version.pk]
+    placements = {
+        p.annotation_id: p
+        for p in Placement.objects.filter(version=version, annotation__in=older).defer(
+            "previous_text"
+        )
+    }
+    made_on = {
+        v.pk: v
+        for v in ArticleVersion.objects.filter(pk__in={c.version_id for c in older}).only(
+            "id", "article_id", "number"
+        )
+    }
+    for made in made_on.values():
+        made.article = version.article  # the same article: no query for its desk
+    for card in cards:
+        if card.version_id == version.pk:
+            card.version = version  # all on this version: no query per card for its desk
+            card.placement = None
+        else:
+            card.version = made_on[card.version_id]
+            card.placement = placements.get(card.pk)
+
+
+def placement_on(annotation: Annotation, version: ArticleVersion) -> Placement | None:
+    if version.pk == annotation.version_id:
+        return None
+    return Placement.objects.filter(annotation=annotation, version=version).first()
+
+
+def latest_placement(annotation: Annotation) -> tuple[ArticleVersion, Placement | None]:
+    """The article's newest version and the claim's placement there (None when the claim
+    was made on it, or has not been placed yet)."""
+    latest = (
+        ArticleVersion.objects.filter(article_id=annotation.version.article_id)
+        .order_by("-number")
+        .defer("text")
+        .first()
+    )
+    assert latest is not None  # the claim's own version at least
+    if latest.pk == annotation.version_id:
+        return latest, None
+    return latest, Placement.objects.filter(annotation=annotation, version=latest).first()
+
+
+def placement_for_repair(user: User, placement_id: int) -> Placement | None:
+    """A placement on the user's desks (None otherwise: the views answer 404)."""
+    return (
+        Placement.objects.filter(pk=placement_id, annotation__deleted_at__isnull=True)
+        .filter(permissions.desk_q(user, "version__article__team"))
+        .select_related("version__article", "annotation__version__article", "annotation__author")
+        .first()
+    )
+
+
+def orphans(version: ArticleVersion, *, published_only: bool = False) -> list[Placement]:
+    """Claims of older versions that re-anchoring could not find on `version`, and those a
+    person marked as no longer in the article: the workspace lists them beside the text."""
+    placements = (
+        Placement.objects.filter(version=version, annotation__deleted_at__isnull=True)
+        .filter(Q(status=Placement.Status.ORPHANED) | Q(resolution=Placement.Resolution.GONE))
+        .select_related("annotation__rating", "annotation__version", "resolved_by")
+        .order_by("resolution", "annotation__start", "id")
+    )
+    if published_only:
+        placements = placements.filter(annotation__state__in=PUBLISHED_STATES)
+    return list(placements)
 
 
 def annotation_for_card(annotation_id: int) -> Annotation:

@@ -51,11 +51,33 @@ def _paragraphs_oob(version: ArticleVersion, start: int, end: int) -> str:
     return "".join(html for _n, html in paragraphs)
 
 
+def _shown_version(request: HtmxHttpRequest, annotation: Annotation) -> ArticleVersion | None:
+    """The version the workspace page that sent this request shows (the page sends it with
+    every request, `shown`): a claim of an older version is drawn there at its placement."""
+    shown = parse_id(request.POST.get("shown") or request.GET.get("shown"))
+    if shown is None or shown == annotation.version_id:
+        return None
+    return selectors.version_of_article(annotation.version.article_id, shown)
+
+
 def _card_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str, object]:
+    shown = _shown_version(request, annotation)
+    annotation.placement = selectors.placement_on(annotation, shown) if shown else None
     return {
         "annotation": annotation,
         "can_edit": permissions.can_edit_annotation(request.user, annotation),
     }
+
+
+def _redraw(request: HtmxHttpRequest, annotation: Annotation) -> str:
+    """The paragraphs around the claim on the page's version, to swap in out of band."""
+    shown = _shown_version(request, annotation)
+    if shown is None:
+        return _paragraphs_oob(annotation.version, annotation.start, annotation.end)
+    placement = getattr(annotation, "placement", None) or selectors.placement_on(annotation, shown)
+    if placement is None or placement.start is None or placement.end is None:
+        return ""  # not drawn on that version (an orphan): nothing in the text changes
+    return _paragraphs_oob(shown, placement.start, placement.end)
 
 
 def _changed(
@@ -67,7 +89,7 @@ def _changed(
     action: str = "updated",
 ) -> HttpResponse:
     if redraw:
-        html += _paragraphs_oob(annotation.version, annotation.start, annotation.end)
+        html += _redraw(request, annotation)
     response = HttpResponse(html)
     return trigger_client_event(
         response, "annotation-changed", {"id": annotation.pk, "action": action}, after="settle"
@@ -121,10 +143,19 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     limit = state.count if request.GET.get("cards") == "all" else CARDS_PER_PAGE
     shown = selectors.workspace_cards(version, 0, limit, published_only=published_only)
     cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in shown]
+    # Opened from the repair queue: the next selection re-places that claim.
+    repair_id = parse_id(request.GET.get("repair"))
+    repairing = selectors.placement_for_repair(request.user, repair_id) if repair_id else None
+    if repairing is not None and (
+        repairing.version_id != version.pk
+        or not permissions.can_repair(request.user, repairing.annotation)
+    ):
+        repairing = None
+    context_versions = list(ingest_selectors.article_versions(article))
     context = {
         "article": article,
         "version": version,
-        "versions": ingest_selectors.article_versions(article),
+        "versions": context_versions,
         "order": order,
         "sentences": sentences,
         "text_html": _text_html(version, state, threshold, published_only=published_only)
@@ -136,8 +167,15 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "annotation_total": state.count,
         "more_cards": state.count - len(shown),
         "next_offset": len(shown),
-        "can_annotate": permissions.can_annotate_article(request.user, article),
+        # Claims are made on the newest text; older versions are for reading and comparing.
+        "can_annotate": permissions.can_annotate_article(request.user, article)
+        and version.number == context_versions[0].number,
+        "is_latest": version.number == context_versions[0].number,
         "published_only": published_only,
+        "orphans": selectors.orphans(version, published_only=published_only)
+        if state.placed
+        else [],
+        "repairing": repairing,
     }
     template = "annotations/workspace/article_detail.html"
     if request.htmx and request.htmx.target == "sentences":

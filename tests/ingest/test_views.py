@@ -128,7 +128,7 @@ def test_reading_page_query_count_does_not_grow_with_the_article(
         f"In {y} the toll was £{y % 7} a trip." for y in range(1000, 1600)
     )
     article, _ = import_text(long_text)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = reader_client.get(f"/articles/{article.pk}/")
     assert response.content.decode().count('id="s-') == 601
 

@@ -9,7 +9,13 @@ import pytest
 from django.db.models import Max
 from django.utils import timezone
 
-from annotations.models import Annotation, Comment, Notification, Transition
+from annotations.models import (  # type: ignore[attr-defined]  # PlacementEvent: pghistory
+    Annotation,
+    Comment,
+    Notification,
+    PlacementEvent,
+    Transition,
+)
 from annotations.review import sql
 from tests.factories import TeamFactory
 from tests.sql_fixtures import build_desk
@@ -29,6 +35,7 @@ def test_last_desk_changes_match_the_orm() -> None:
         Comment.objects.aggregate(m=Max("id"))["m"],
         Notification.objects.aggregate(m=Max("id"))["m"],
         Notification.objects.aggregate(m=Max("read_at"))["m"],
+        PlacementEvent.objects.aggregate(m=Max("pgh_id"))["m"],
     )
 
 
