@@ -125,23 +125,42 @@ class Route:
     delay: float = 0.0
 
 
+def _not_modified(route: Route, request_headers: dict[str, str]) -> bool:
+    """Whether a conditional request matches the route's ETag or Last-Modified, as a real
+    server decides it: If-None-Match wins when both are sent."""
+    sent = {name.lower(): value for name, value in route.headers.items()}
+    if "if-none-match" in request_headers and "etag" in sent:
+        return request_headers["if-none-match"] == sent["etag"]
+    if "if-modified-since" in request_headers and "last-modified" in sent:
+        return request_headers["if-modified-since"] == sent["last-modified"]
+    return False
+
+
 class LocalWebServer:
-    """A real HTTP server on 127.0.0.1 that serves the routes a test registers."""
+    """A real HTTP server on 127.0.0.1 that serves the routes a test registers. A route with
+    an ETag or Last-Modified header answers a matching conditional request with 304."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []  # path, headers (lower-cased)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 server.hits.append(self.path)
+                request_headers = {name.lower(): value for name, value in self.headers.items()}
+                server.requests.append((self.path, request_headers))
                 route = server.routes.get(self.path)
                 if route is None:
                     self.send_error(404)
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.status == 200 and _not_modified(route, request_headers):
+                    self.send_response(304)
+                    self.end_headers()
+                    return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
