@@ -376,6 +376,22 @@ def test_discarding_a_held_text_keeps_the_versions_as_they_are(held, factchecker
 
 
 @pytest.mark.django_db
+def test_a_page_gone_since_the_text_was_held_stays_gone_after_a_decision(
+    held, page: LocalWebServer, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    article, _claims, _result, _teaser = held
+    page.add(PATH, "gone", status=404)
+    watch.article_refetch(article.pk, conditional=True)
+    article.refresh_from_db()
+    assert article.page_status == Article.PageStatus.GONE and article.held_text  # kept
+
+    watch.held_discard(article, factchecker)
+
+    article.refresh_from_db()
+    assert article.page_status == Article.PageStatus.GONE and article.held_text == ""
+
+
+@pytest.mark.django_db
 def test_only_the_desks_annotators_decide_about_a_held_text(held, reader) -> None:  # type: ignore[no-untyped-def]
     article, _claims, _result, _teaser = held
     stranger = UserFactory(username="stranger")
@@ -511,6 +527,49 @@ def test_two_refetches_at_once_make_one_version(
     assert sorted(outcomes) == ["unchanged", "version"]
     assert article.versions.count() == 2
     assert page.hits.count(PATH) == 2
+
+
+# --- The page's banner --------------------------------------------------------------------------------
+
+
+def _banner(article: Article, *, published_only: bool = False, can_annotate: bool = True) -> str:
+    from django.template.loader import render_to_string
+
+    context = {
+        "article": article,
+        "versions": article.versions.order_by("-number"),
+        "published_only": published_only,
+        "can_annotate": can_annotate,
+    }
+    return render_to_string("annotations/ingest/partials/page_status.html", context)
+
+
+@pytest.mark.django_db
+def test_the_banner_shows_a_held_text_with_both_choices(held, article_text: str) -> None:  # type: ignore[no-untyped-def]
+    article, _claims, _result, teaser = held
+    html = _banner(article)
+    assert 'id="page-status"' in html
+    assert f"<strong>{len(teaser):,}</strong> characters" in html
+    assert f"<strong>{len(article_text):,}</strong>" in html
+    assert "Import it as a new version" in html and "Discard" in html
+    assert f"/articles/{article.pk}/held/confirm/" in html
+    # Readers of the desk see the news, not the buttons; other staff see nothing.
+    read_only = _banner(article, can_annotate=False)
+    assert "held" in read_only and "Import it as a new version" not in read_only
+    assert _banner(article, published_only=True).strip() == ""
+
+
+@pytest.mark.django_db
+def test_the_banner_shows_a_gone_page_with_its_note_and_date(watched, page: LocalWebServer) -> None:  # type: ignore[no-untyped-def]
+    article, _claims = watched
+    assert _banner(article).strip() == ""  # a live page needs no banner
+    page.add(PATH, "gone", status=410)
+    watch.article_refetch(article.pk, conditional=True)
+    article.refresh_from_db()
+    html = _banner(article)
+    assert "removed by the outlet" in html and "410" in html
+    assert article.page_status_at.strftime("%Y") in html
+    assert "Import it as a new version" not in html
 
 
 def test_beat_schedules_the_watch() -> None:
