@@ -78,10 +78,15 @@ def watch_articles() -> int:
     and one bad page cannot stop the others. The due articles are leased first, so that the
     next beat does not queue them again while they wait.
     """
+
+    def enqueue() -> None:
+        for pk in due:
+            article_watch.delay(pk)
+
     with transaction.atomic():
         due = watch.watch_due()
         watch.watch_lease(due)
-        transaction.on_commit(lambda: [article_watch.delay(pk) for pk in due])
+        transaction.on_commit(enqueue)
     if due:
         logger.info("change watch: %s articles due", len(due))
     return len(due)
