@@ -1,5 +1,5 @@
 # Production image: gunicorn serves the app (static files through WhiteNoise); the same
-# image runs the Celery worker. docker-compose.yml wires it to PostgreSQL and Redis.
+# image runs the Celery worker and beat. docker-compose.yml wires them to PostgreSQL and Redis.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -205,17 +205,37 @@ def _client() -> httpx.Client:
     )
 
 
-def fetch(url: str, *, max_bytes: int | None = None, accept: str | None = None) -> FetchResult:
+# Headers a caller may not set: they would change where or how the request is sent.
+_RESERVED_HEADERS = frozenset({"host", "connection", "content-length", "transfer-encoding"})
+
+
+def fetch(
+    url: str,
+    *,
+    max_bytes: int | None = None,
+    accept: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> FetchResult:
     """GET `url` through the address guard, following checked redirects, within byte and
-    time limits. Raises FetchError (or a subclass) with a message fit to show a person."""
+    time limits. Raises FetchError (or a subclass) with a message fit to show a person.
+
+    `headers` adds request headers, such as the conditional `If-None-Match` and
+    `If-Modified-Since`; the server's "304 Not Modified" then comes back as a result with
+    status 304 and no content."""
     limit = max_bytes if max_bytes is not None else settings.FETCH_MAX_BYTES
     deadline = time.monotonic() + settings.FETCH_TOTAL_TIMEOUT
-    headers = {"Accept": accept} if accept else {}
+    request_headers = {
+        name: value
+        for name, value in (headers or {}).items()
+        if name.lower() not in _RESERVED_HEADERS
+    }
+    if accept:
+        request_headers["Accept"] = accept
     current = check_url(url)
     with _client() as client:
         for _hop in range(settings.FETCH_MAX_REDIRECTS + 1):
             try:
-                with client.stream("GET", current, headers=headers) as response:
+                with client.stream("GET", current, headers=request_headers) as response:
                     if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                         try:
                             current = check_url(str(current.join(response.headers["location"])))

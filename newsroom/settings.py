@@ -32,14 +32,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -263,6 +266,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# The change watch (annotations.ingest.watch): beat asks every WATCH_CHECK_EVERY_SECONDS
+# which articles are due; each article is due WATCH_INTERVAL_HOURS after its last check,
+# doubled for every check in a row that found no change, at most WATCH_MAX_INTERVAL_DAYS.
+WATCH_CHECK_EVERY_SECONDS = env_int("WATCH_CHECK_EVERY_SECONDS", 900, minimum=1)
+WATCH_INTERVAL_HOURS = env_int("WATCH_INTERVAL_HOURS", 24, minimum=1)
+WATCH_MAX_INTERVAL_DAYS = env_int("WATCH_MAX_INTERVAL_DAYS", 14, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "watch-articles": {
+        "task": "annotations.watch_articles",
+        "schedule": float(WATCH_CHECK_EVERY_SECONDS),
+        # A beat tick that no worker took before the next one is worthless: drop it.
+        "options": {"expires": float(WATCH_CHECK_EVERY_SECONDS)},
+    }
+}
 
 # Outbound fetching (articles, sources, related coverage): one guarded client for all of it.
 # FETCH_ALLOW_NETWORKS lets named CIDRs through the private-address guard; it is empty in

@@ -125,23 +125,42 @@ class Route:
     delay: float = 0.0
 
 
+def _not_modified(route: Route, request_headers: dict[str, str]) -> bool:
+    """Whether a conditional request matches the route's ETag or Last-Modified, as a real
+    server decides it: If-None-Match wins when both are sent."""
+    sent = {name.lower(): value for name, value in route.headers.items()}
+    if "if-none-match" in request_headers and "etag" in sent:
+        return request_headers["if-none-match"] == sent["etag"]
+    if "if-modified-since" in request_headers and "last-modified" in sent:
+        return request_headers["if-modified-since"] == sent["last-modified"]
+    return False
+
+
 class LocalWebServer:
-    """A real HTTP server on 127.0.0.1 that serves the routes a test registers."""
+    """A real HTTP server on 127.0.0.1 that serves the routes a test registers. A route with
+    an ETag or Last-Modified header answers a matching conditional request with 304."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
+        self.requests: list[tuple[str, dict[str, str]]] = []  # path, headers (lower-cased)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 server.hits.append(self.path)
+                request_headers = {name.lower(): value for name, value in self.headers.items()}
+                server.requests.append((self.path, request_headers))
                 route = server.routes.get(self.path)
                 if route is None:
                     self.send_error(404)
                     return
                 if route.delay:
                     time.sleep(route.delay)
+                if route.status == 200 and _not_modified(route, request_headers):
+                    self.send_response(304)
+                    self.end_headers()
+                    return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
@@ -240,11 +259,25 @@ class CeleryWorker:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @contextlib.contextmanager
-def run_celery_worker(log_dir: Path, **extra_env: str) -> Iterator[CeleryWorker]:
+def run_celery_worker(
+    log_dir: Path, *, beat: bool = False, **extra_env: str
+) -> Iterator[CeleryWorker]:
     """A real Celery worker process on the real broker, consuming a queue of its own (and
     sending chained tasks there too), so that parallel runs and leftover messages cannot
-    interfere. Tasks this process sends go to that queue while it runs."""
+    interfere. Tasks this process sends go to that queue while it runs.
+
+    With `beat`, a Celery beat process runs beside it with the same environment, so the
+    periodic tasks it sends go to the worker's queue (its log is beat.log in `log_dir`)."""
     from newsroom.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -287,21 +320,39 @@ def run_celery_worker(log_dir: Path, **extra_env: str) -> Iterator[CeleryWorker]
     previous_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     worker = CeleryWorker(queue, process, log)
+    beat_process: subprocess.Popen[bytes] | None = None
     try:
         deadline = time.monotonic() + 60
         while "ready." not in (log.read_text() if log.exists() else ""):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Celery worker did not start:\n{worker.log_tail()}")
             time.sleep(0.2)
+        if beat:
+            beat_process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "newsroom",
+                    "beat",
+                    "--loglevel",
+                    "info",
+                    "--schedule",
+                    str(log_dir / "celerybeat-schedule"),
+                    "--logfile",
+                    str(log_dir / "beat.log"),
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
         yield worker
     finally:
         app.conf.task_default_queue = previous_queue
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if beat_process is not None:
+            _stop(beat_process)
+        _stop(process)
         with app.connection_for_write() as connection:
             # Declared again so kombu also removes the queue's binding, not only its messages.
             channel = connection.default_channel

@@ -146,3 +146,38 @@ def test_proxy_environment_is_ignored(
     monkeypatch.setenv("HTTP_PROXY", "http://10.0.0.1:3128")
     url = web_server.add("/page", "direct")
     assert fetch(url).content == b"direct"
+
+
+def test_conditional_headers_are_sent_and_a_304_comes_back_as_a_result(
+    web_server: LocalWebServer, allow_local_fetch
+) -> None:  # type: ignore[no-untyped-def]
+    url = web_server.add(
+        "/page",
+        "<p>hello</p>",
+        headers={"Content-Type": "text/html", "ETag": '"v1"', "Last-Modified": "Tue, 01 Sep 2026"},
+    )
+    result = fetch(url, headers={"If-None-Match": '"v1"', "If-Modified-Since": "Tue, 01 Sep 2026"})
+    assert result.status == 304 and result.content == b""
+    _path, sent = web_server.requests[-1]
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == "Tue, 01 Sep 2026"
+
+    changed = fetch(url, headers={"If-None-Match": '"v0"'})
+    assert changed.status == 200 and changed.headers["etag"] == '"v1"'
+
+
+def test_a_caller_cannot_redirect_the_request_with_a_host_header(
+    web_server: LocalWebServer, allow_local_fetch
+) -> None:  # type: ignore[no-untyped-def]
+    url = web_server.add("/page", "direct")
+    fetch(url, headers={"Host": "internal.example", "X-Probe": "1"})
+    _path, sent = web_server.requests[-1]
+    assert sent["host"] == f"127.0.0.1:{web_server.port}" and sent["x-probe"] == "1"
+
+
+def test_conditional_requests_keep_the_address_guard(
+    web_server: LocalWebServer, allow_local_fetch
+) -> None:  # type: ignore[no-untyped-def]
+    url = web_server.redirect("/go", "http://10.0.0.1/admin")
+    with pytest.raises(BlockedURL, match="redirect refused"):
+        fetch(url, headers={"If-None-Match": '"v1"'})

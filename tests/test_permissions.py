@@ -279,6 +279,13 @@ def _build_case(world: World, state: str) -> Case:
         version=version, state=state, author=author, rating=world.ratings[0], tag=tag
     )
     sources = _add_sources(claim, tag, 2)
+    # A text the change watch held for confirmation: the held-text writes have work to do.
+    Article.objects.filter(pk=article.pk).update(
+        page_status=Article.PageStatus.HELD,
+        held_text="Ferry fares frozen\n\nSubscribe to read on.",
+        held_url=article.url,
+        held_at=timezone.now(),
+    )
     hidden = {  # import and coverage jobs are desk work whatever the state
         marker(tag, "IMPORT"): "import job",
         marker(tag, "QUERY"): "coverage query",
@@ -607,6 +614,9 @@ MATRIX: dict[str, Route] = {
         read=Read(May.WORK),
         write=Write(May.WORK, lambda w, c: {"query": "ferry fares freeze", "providers": "archive"}),
     ),
+    # A text the change watch held: the desk's annotators import or discard it.
+    "annotations:held_confirm": Route(Kind.ARTICLE, write=Write(May.WORK, nothing)),
+    "annotations:held_discard": Route(Kind.ARTICLE, write=Write(May.WORK, nothing)),
     "annotations:api_article_annotations": Route(
         Kind.ARTICLE, read=Read(queries=lambda w, c: [{}, {"page": "0"}]), api=True
     ),
@@ -904,6 +914,9 @@ def snapshot(world: World, case: Case) -> dict[str, object]:
             Placement.objects.filter(annotation=annotation)
             .order_by("pk")
             .values_list("pk", "status", "start", "end", "resolution")
+        ),
+        "the article's held text": Article.objects.values_list("held_text", "page_status").get(
+            pk=case.article.pk
         ),
         "import jobs": ImportJob.objects.count(),
     }

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations.fetching import FetchError, fetch
+from annotations.fetching import FetchError, FetchResult, fetch
 from annotations.ingest import sql
 from annotations.ingest.analyse import analyse
 from annotations.ingest.documents import (
@@ -65,7 +65,7 @@ def _as_datetime(value: date | datetime | None) -> datetime | None:
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
 
 
-def _same_words(old: str, new: str) -> bool:
+def same_words(old: str, new: str) -> bool:
     """Whether two texts differ only in whitespace, Unicode form or quote style."""
 
     def words(text: str) -> list[str]:
@@ -154,7 +154,7 @@ def article_import(
             if existing is not None:
                 return ImportResult(article, existing, False, False)
             latest = article.versions.order_by("-number").first()
-            if latest is not None and _same_words(latest.text, text):
+            if latest is not None and same_words(latest.text, text):
                 # Only spacing or quote style differs: not an edit a reader would notice,
                 # and a new version would send every claim through re-anchoring for nothing.
                 return ImportResult(article, latest, False, False)
@@ -205,19 +205,27 @@ def _set_state(job: ImportJob, state: str, error: str = "") -> None:
     job.save(update_fields=["state", "error", "updated_at"])
 
 
+ARTICLE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.8"
+
+
 def document_from_fetch(url: str) -> tuple[ExtractedDocument, str]:
     """Fetch `url` and extract its article. Returns the document and the final URL."""
-    result = fetch(url, accept="text/html,application/xhtml+xml,text/plain;q=0.8")
+    result = fetch(url, accept=ARTICLE_ACCEPT)
     if result.status >= 400:
         raise FetchError(
             f"the server answered HTTP {result.status}",
             transient=result.status >= 500 or result.status == 429,
         )
+    return document_from_result(result), result.url
+
+
+def document_from_result(result: FetchResult) -> ExtractedDocument:
+    """The article in a successful response (plain text or a web page)."""
     if result.content_type == "text/plain":
-        return from_plain_text(result.text()), result.url
+        return from_plain_text(result.text())
     if result.content_type not in {"text/html", "application/xhtml+xml", ""}:
         raise DocumentError(f"that URL returned {result.content_type}, not a web page")
-    return from_html(result.content, url=result.url), result.url
+    return from_html(result.content, url=result.url)
 
 
 def import_job_run(job_id: int) -> ImportJob:
@@ -239,7 +247,6 @@ def import_job_run(job_id: int) -> ImportJob:
             title=job.title,
             outlet=job.outlet,
             url=final_url,
-            into=job.article,  # set when the article's page asked for a new version
         )
     except FetchError as exc:
         if exc.transient:

@@ -1,6 +1,9 @@
-"""URL imports on a worker: load the job by id, run the import, retry transient failures."""
+"""URL imports and the change watch on a worker: load by id, call the service, retry
+transient failures (the watch retries at its next check instead)."""
 
 from __future__ import annotations
+
+import logging
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -8,8 +11,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
 from annotations.fetching import FetchError, backoff_seconds
-from annotations.ingest import services
+from annotations.ingest import services, watch
 from annotations.models import Article, ImportJob, Team
+
+logger = logging.getLogger(__name__)
 
 IMPORT_MAX_RETRIES = 3
 
@@ -58,5 +63,72 @@ def import_job_create(
         article=article,
         created_by=user if isinstance(user, User) else None,
     )
-    transaction.on_commit(lambda: import_article_url.delay(job.pk))
+    if article is not None:
+        transaction.on_commit(lambda: refetch_article.delay(job.pk))
+    else:
+        transaction.on_commit(lambda: import_article_url.delay(job.pk))
     return job
+
+
+@shared_task(
+    name="annotations.refetch_article",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def refetch_article(job_id: int) -> None:
+    """A person asked to fetch an article's page again (ImportJob `job_id`). Failures are
+    reported on the job and the article, not retried: the person is waiting for an answer."""
+    try:
+        watch.refetch_job_run(job_id)
+    except SoftTimeLimitExceeded:
+        services.import_job_fail(job_id, "Fetching the page took too long and was stopped.")
+
+
+# --- The change watch -------------------------------------------------------------------------
+
+
+@shared_task(name="annotations.watch_articles", soft_time_limit=60, time_limit=90)
+def watch_articles() -> int:
+    """Beat's entry point: queue one `article_watch` per article that is due. Returns how
+    many were queued.
+
+    Each check runs as a task of its own rather than inline here: a fetch may take up to
+    FETCH_TOTAL_TIMEOUT, so a few dozen slow pages in a row would outlive this task's time
+    limit, while separate tasks run side by side on the workers, each within its own limit,
+    and one bad page cannot stop the others. The due articles are leased first, so that the
+    next beat does not queue them again while they wait.
+    """
+
+    def enqueue() -> None:
+        for pk in due:
+            article_watch.delay(pk)
+
+    with transaction.atomic():
+        due = watch.watch_due()
+        watch.watch_lease(due)
+        transaction.on_commit(enqueue)
+    if due:
+        logger.info("change watch: %s articles due", len(due))
+    return len(due)
+
+
+@shared_task(
+    name="annotations.article_watch",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def article_watch(article_id: int) -> str:
+    """Fetch Article `article_id`'s page again, conditionally, and act on it (a new version,
+    a held text, a status). Idempotent: a second run finds the text already stored. Fetch
+    errors are not retried here: the article records them and is due again later."""
+    try:
+        return watch.article_refetch(article_id, conditional=True).outcome
+    except SoftTimeLimitExceeded:
+        # The lease runs out and a later beat tries again; nothing was half-stored (the
+        # import is one transaction).
+        logger.warning("change watch: checking article %s took too long", article_id)
+        return "failed"

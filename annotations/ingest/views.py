@@ -1,4 +1,5 @@
-"""Import: the article list, the import form (paste, upload, URL) and URL import jobs."""
+"""Import: the article list, the import form (paste, upload, URL), URL import jobs, and a
+person's decision about a text the change watch held."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations import permissions
 from annotations.http import HtmxHttpRequest, parse_id
-from annotations.ingest import selectors, services, tasks
+from annotations.ingest import selectors, services, tasks, watch
 from annotations.ingest.documents import (
     DocumentError,
     ExtractedDocument,
@@ -200,3 +201,40 @@ def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return HttpResponseClientRedirect(job.article.get_absolute_url())
         return render(request, "annotations/ingest/import_job.html#job", {"job": job})
     return render(request, "annotations/ingest/import_job.html", {"job": job})
+
+
+def _held_article(request: HtmxHttpRequest, pk: int) -> Article:
+    """The article whose held text the user decides about: 404 when they may not see it,
+    403 when they see it but may not annotate it."""
+    article = get_object_or_404(permissions.visible_articles(request.user), pk=pk)
+    if not permissions.can_annotate_article(request.user, article):
+        raise PermissionDenied("Only the desk's fact-checkers and editors decide about this text.")
+    return article
+
+
+@login_required
+@require_POST
+def held_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Import the text the change watch held as a new version of the article."""
+    article = _held_article(request, pk)
+    result = watch.held_confirm(article, request.user)
+    level = messages.SUCCESS if result.outcome == "version" else messages.INFO
+    messages.add_message(request, level, result.message)
+    return _back_to(request, article)
+
+
+@login_required
+@require_POST
+def held_discard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Forget the text the change watch held; the stored versions stay as they are."""
+    article = _held_article(request, pk)
+    watch.held_discard(article, request.user)
+    messages.info(request, "The held text was discarded.")
+    return _back_to(request, article)
+
+
+def _back_to(request: HtmxHttpRequest, article: Article) -> HttpResponse:
+    # htmx would swap a redirected page into the banner; ask it to load the page instead.
+    if request.htmx:
+        return HttpResponseClientRedirect(article.get_absolute_url())
+    return redirect(article)

@@ -83,14 +83,18 @@ def test_an_orphan_is_re_placed_on_the_selected_words_and_the_author_told(
     confirm = editor_client.get(
         f"/review/repair/{orphan.pk}/place/", {"start": start + 1, "end": start + len(words) - 2}
     ).content.decode()
-    assert f"<q class=\"selected-quote\">{words}</q>" in confirm  # snapped to whole words
+    assert f'<q class="selected-quote">{words}</q>' in confirm  # snapped to whole words
     response = editor_client.post(
         f"/review/repair/{orphan.pk}/place/", {"start": start, "end": start + len(words)}
     )
     assert response.status_code == 302
 
     orphan.refresh_from_db()
-    assert (orphan.status, orphan.resolution, orphan.resolved_by) == ("anchored", "replaced", editor)
+    assert (orphan.status, orphan.resolution, orphan.resolved_by) == (
+        "anchored",
+        "replaced",
+        editor,
+    )
     assert second.text[orphan.start : orphan.end] == words
     note = Notification.objects.get(recipient=factchecker, kind=Notification.Kind.REPAIRED)
     assert "re-placed on version 2" in note.text
@@ -146,7 +150,9 @@ def test_a_correction_is_opened_only_for_a_published_verdict(
     assert "Only a published verdict is corrected" in response.content.decode()
     Annotation.objects.filter(pk=lorries.annotation_id).update(state="published")
     response = editor_client.post(f"/review/repair/{lorries.pk}/correction/")
-    assert response["Location"].endswith(f"/review/claims/{lorries.annotation_id}/?correct=1#correct")
+    assert response["Location"].endswith(
+        f"/review/claims/{lorries.annotation_id}/?correct=1#correct"
+    )
     assert Placement.objects.get(pk=lorries.pk).resolution == "correction"
 
 

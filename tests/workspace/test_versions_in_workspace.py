@@ -45,7 +45,7 @@ def test_the_newest_version_opens_with_every_claim_where_it_now_sits(
     assert f'data-annotation-id="{claims[BRANCU].pk}"' not in text
     orphans = html.split('id="orphans"', 1)[1].split("</section>", 1)[0]
     assert "Not in this version (1)" in orphans and "Governor Tomas Brancu" in orphans
-    assert "Annotations (<span id=\"annotation-count\">2</span>)" in html
+    assert 'Annotations (<span id="annotation-count">2</span>)' in html
 
 
 def test_cards_are_in_reading_order_of_the_new_version(second_version, factchecker_client) -> None:  # type: ignore[no-untyped-def]
@@ -69,9 +69,7 @@ def test_an_older_version_is_shown_as_it_was_and_not_annotated(
     assert 'data-can-annotate="false"' in html
 
 
-def test_editing_a_placed_claim_redraws_it_on_the_version_shown(
-    second_version, editor
-) -> None:  # type: ignore[no-untyped-def]
+def test_editing_a_placed_claim_redraws_it_on_the_version_shown(second_version, editor) -> None:  # type: ignore[no-untyped-def]
     second, claims = second_version
     client = Client()
     client.force_login(editor)
