@@ -179,15 +179,16 @@ def _slide(codes: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opco
     """Move each pure insertion or deletion along the equal text around it to where it reads
     best: "Second. It was said. And more." less a sentence should lose "It was said. ",
     not ". It was said" (both are correct diffs)."""
-    ops = [list(code) for code in codes]
-    for n in range(1, len(ops) - 1):
-        prev, cur, nxt = ops[n - 1], ops[n], ops[n + 1]
-        if cur[0] not in ("delete", "insert") or prev[0] != "equal" or nxt[0] != "equal":
+    tags = [code[0] for code in codes]
+    spans = [list(code[1:]) for code in codes]  # i1, i2, j1, j2
+    for n in range(1, len(codes) - 1):
+        if tags[n] not in ("delete", "insert") or tags[n - 1] != "equal" or tags[n + 1] != "equal":
             continue
+        prev, cur, nxt = spans[n - 1], spans[n], spans[n + 1]
         # Positions on the side that holds the tokens (the equal neighbours read the same).
-        side, tokens = (1, a) if cur[0] == "delete" else (3, b)
-        start, end = int(cur[side]), int(cur[side + 1])
-        floor, ceiling = int(prev[side]), int(nxt[side + 1])
+        side, tokens = (0, a) if tags[n] == "delete" else (2, b)
+        start, end = cur[side], cur[side + 1]
+        floor, ceiling = prev[side], nxt[side + 1]
         left = 0
         while start - left - 1 >= floor and tokens[start - left - 1] == tokens[end - left - 1]:
             left += 1
@@ -200,10 +201,10 @@ def _slide(codes: list[Opcode], a: Sequence[str], b: Sequence[str]) -> list[Opco
             range(-left, right + 1),
             key=lambda k: (_edge_score(tokens, start + k, end + k), -abs(k)),
         )
-        for op, fields in ((prev, (2, 4)), (cur, (1, 2, 3, 4)), (nxt, (1, 3))):
+        for span, fields in ((prev, (1, 3)), (cur, (0, 1, 2, 3)), (nxt, (0, 2))):
             for index in fields:
-                op[index] = int(op[index]) + shift
-    return [(str(o[0]), int(o[1]), int(o[2]), int(o[3]), int(o[4])) for o in ops]
+                span[index] += shift
+    return [(tag, i1, i2, j1, j2) for tag, (i1, i2, j1, j2) in zip(tags, spans, strict=True)]
 
 
 def _keys(pieces: Sequence[str]) -> list[str]:
