@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Literal
+from typing import ClassVar, Literal
 
 Op = Literal["equal", "insert", "delete"]
 EQUAL: Op = "equal"
@@ -63,6 +63,7 @@ class Paragraph:
     new_number: int | None
     words_inserted: int = 0
     words_deleted: int = 0
+    is_gap: ClassVar[bool] = False  # for templates, which show a Gap in its place
 
     @property
     def is_change(self) -> bool:
@@ -77,6 +78,7 @@ class Gap:
     count: int
     old_number: int  # of the first paragraph left out
     new_number: int
+    is_gap: ClassVar[bool] = True
 
 
 @dataclass
