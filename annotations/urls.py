@@ -57,6 +57,11 @@ urlpatterns = [
     path("checks/<slug:slug>/", publishing.check_article, name="public_article"),
     path("checks/<slug:slug>/claims/<int:pk>/", publishing.check_claim, name="public_claim"),
     path(
+        "checks/<slug:slug>/changes/<int:old>/<int:new>/",
+        publishing.check_changes,
+        name="public_diff",
+    ),
+    path(
         "checks/<slug:slug>/claims/<int:pk>/sources/<int:source_pk>/",
         publishing.check_source_archive,
         name="public_source_archive",

@@ -25,8 +25,9 @@ def _last_public_change_sql() -> str:
     correction, rating = Correction._meta.db_table, Rating._meta.db_table
     version = ArticleVersion._meta.db_table
     # The articles' versions count too: a new one puts a "changed after this verdict" note
-    # and a link to the public diff on the pages; so does the outlet's page status
-    # (`page_status_at`: the change watch may set it without touching `updated_at`).
+    # and a link to the public diff on the pages; so does the outlet's page status, which
+    # the change watch may set without touching `updated_at` (`page_status_at`, and how many
+    # are gone, in case the time it records is not the latest).
     return f"""
         WITH public AS (
             SELECT id, version_id FROM {annotation} WHERE state IN ({states})
@@ -50,6 +51,8 @@ def _last_public_change_sql() -> str:
         + (SELECT count(*) FROM public_articles)
         + (SELECT count(*) FROM {source} s JOIN public p ON p.id = s.annotation_id)
         + (SELECT count(*) FROM {version} v JOIN public_articles pa ON pa.id = v.article_id)
+        + (SELECT count(*) FROM {article} a JOIN public_articles pa ON pa.id = a.id
+           WHERE a.page_status = '{Article.PageStatus.GONE.value}')
     """
 
 

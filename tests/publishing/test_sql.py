@@ -36,6 +36,7 @@ def _orm_last_public_change():  # type: ignore[no-untyped-def]
         + articles.count()
         + sources.count()
         + versions.count()
+        + articles.filter(page_status="gone").count()
     )
     candidates = [
         public.aggregate(m=Max("updated_at"))["m"],
@@ -98,4 +99,10 @@ def test_last_public_change_follows_versions_and_page_status_of_public_articles(
     # The outlet removed the page: noticed by the watch, which may leave updated_at alone.
     noticed = timezone.now() + timedelta(minutes=5)
     Article.objects.filter(pk=version.article_id).update(page_status="gone", page_status_at=noticed)
-    assert sql.last_public_change() == (noticed, after_version[1]) == _orm_last_public_change()
+    assert sql.last_public_change() == (noticed, after_version[1] + 1) == _orm_last_public_change()
+    # Noticed with a time earlier than the last change: the count still moves.
+    Article.objects.filter(pk=version.article_id).update(
+        page_status="live", page_status_at=noticed - timedelta(days=30)
+    )
+    assert sql.last_public_change() == (after_version[0], after_version[1])
+    assert sql.last_public_change() == _orm_last_public_change()
