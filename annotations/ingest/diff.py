@@ -22,7 +22,7 @@ Opcode = tuple[str, int, int, int, int]  # as difflib's get_opcodes()
 
 # A paragraph ends at a blank line; the blank line stays with the paragraph before it, so
 # the paragraphs joined are the text.
-_PARAGRAPH = re.compile(r".*?(?:\n[ \t]*\n\s*|\Z)", re.S)
+_PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n\s*)")
 # Long paragraphs are compared sentence by sentence first, then word by word where they differ.
 _SENTENCE = re.compile(r".*?(?:[.!?…][\"'”’)\]]*\s+|\n\s*|\Z)", re.S)
 # A word with the space after it. Words keep their inner punctuation ("1,080", "don't",
@@ -116,7 +116,11 @@ def _split(pattern: re.Pattern[str], text: str) -> list[str]:
 
 
 def paragraphs_of(text: str) -> list[str]:
-    return _split(_PARAGRAPH, text)
+    # split() with the break captured gives [paragraph, break, paragraph, ..., paragraph],
+    # much faster on long texts than a lazy pattern that finds each paragraph.
+    parts = _PARAGRAPH_BREAK.split(text)
+    parts.append("")
+    return [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2) if parts[i] + parts[i + 1]]
 
 
 def tokens_of(text: str) -> list[str]:
