@@ -68,6 +68,9 @@ def test_a_reader_follows_the_change_note_to_the_public_diff(
         page = context.new_page()
         page.set_default_timeout(10_000)
         slug = changed.version.article.slug
+        page.goto(f"{live_server.url}/checks/{slug}/")
+        expect(page.locator("#change-note")).to_contain_text("after this verdict was published")
+        page.screenshot(path=artifacts("public-article-changed.png"))
         page.goto(f"{live_server.url}/checks/{slug}/claims/{changed.pk}/")
         note = page.locator("#change-note")
         expect(note).to_contain_text("after this verdict was published")
