@@ -14,6 +14,8 @@ urlpatterns = [
     path("articles/import/", ingest.article_import, name="article_import"),
     path("articles/import/jobs/<int:pk>/", ingest.import_job, name="import_job"),
     path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
+    path("articles/<int:pk>/versions/", ingest.article_versions, name="article_versions"),
+    path("articles/<int:pk>/diff/", ingest.article_diff, name="article_diff"),
     path("articles/<int:pk>/versions/new/", ingest.version_new, name="version_new"),
     path("articles/<int:pk>/held/confirm/", ingest.held_confirm, name="held_confirm"),
     path("articles/<int:pk>/held/discard/", ingest.held_discard, name="held_discard"),
@@ -60,6 +62,11 @@ urlpatterns = [
     path("checks/feed/", publishing.checks_feed, name="public_feed"),
     path("checks/<slug:slug>/", publishing.check_article, name="public_article"),
     path("checks/<slug:slug>/claims/<int:pk>/", publishing.check_claim, name="public_claim"),
+    path(
+        "checks/<slug:slug>/changes/<int:old>/<int:new>/",
+        publishing.check_changes,
+        name="public_diff",
+    ),
     path(
         "checks/<slug:slug>/claims/<int:pk>/sources/<int:source_pk>/",
         publishing.check_source_archive,

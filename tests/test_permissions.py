@@ -505,6 +505,7 @@ NOT_IN_THE_MATRIX = {
     "annotations:public_feed",
     "annotations:public_article",
     "annotations:public_claim",
+    "annotations:public_diff",
     "annotations:public_source_archive",
     "annotations:api_claimreview",
     # Signing in and out, the health probe, the verdict colours, the redirect to the list.
@@ -575,6 +576,11 @@ MATRIX: dict[str, Route] = {
     # --- An article ---
     "annotations:article_detail": Route(
         Kind.ARTICLE, read=Read(queries=lambda w, c: [{}, {"order": "checkworthy"}])
+    ),
+    # The outlet's versions and the words changed between them: whoever sees the article.
+    "annotations:article_versions": Route(Kind.ARTICLE, read=Read()),
+    "annotations:article_diff": Route(
+        Kind.ARTICLE, read=Read(queries=lambda w, c: [{}, {"from": "1", "to": "1"}])
     ),
     "annotations:annotation_cards": Route(
         Kind.ARTICLE, read=Read(queries=lambda w, c: [{"version": c.version.number}])

@@ -1,5 +1,6 @@
-"""Import: the article list, the import form (paste, upload, URL), URL import jobs, and a
-person's decision about a text the change watch held."""
+"""Import: the article list, the import form (paste, upload, URL), URL import jobs, a new
+version of an article, a person's decision about a text the change watch held, and an
+article's versions with what changed between any two of them."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations import permissions
 from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors, services, tasks, watch
+from annotations.ingest.diff import collapse, diff_texts
 from annotations.ingest.documents import (
     DocumentError,
     ExtractedDocument,
@@ -238,3 +240,92 @@ def _back_to(request: HtmxHttpRequest, article: Article) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(article.get_absolute_url())
     return redirect(article)
+
+
+# --- Versions and changes -------------------------------------------------------------------
+# The outlet's text is not the desk's secret: anyone who may see the article at all may see
+# its versions and how they differ. Claims on them are counted only as far as the user may
+# see them (selectors.version_rows).
+
+
+@login_required
+@require_GET
+def article_versions(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Every version of an article: when, from where, by whom, how long, and how its claims
+    were placed on it; with a form to compare any two."""
+    article = get_object_or_404(permissions.visible_articles(request.user), pk=pk)
+    versions = list(selectors.version_rows(request.user, article))
+    numbers = [version.number for version in versions]  # newest first
+    context = {
+        "article": article,
+        "rows": list(zip(versions, [*numbers[1:], None], strict=True)),  # with the one before
+        "numbers": numbers,
+        "choose_from": numbers[1] if len(numbers) > 1 else None,
+        "choose_to": numbers[0] if numbers else None,
+    }
+    return render(request, "annotations/ingest/article_versions.html", context)
+
+
+def _chosen(raw: str | None, default: int | None) -> tuple[int | None, bool]:
+    """A version number from the query string: (number, well-formed). Absent means default."""
+    if raw is None or raw == "":
+        return default, True
+    number = parse_id(raw)
+    return number, number is not None
+
+
+def _diff_choice(
+    numbers: list[int], raw_from: str | None, raw_to: str | None
+) -> tuple[int | None, int | None, str]:
+    """The versions to compare (`from`, `to`) and, if they cannot be compared, why not, in
+    words. By default: the latest, and the one before `to`. Http404 for a version the article
+    does not have."""
+    new, new_ok = _chosen(raw_to, numbers[-1])
+    earlier = [n for n in numbers if new is not None and n < new]
+    old, old_ok = _chosen(raw_from, earlier[-1] if earlier else None)
+    if not (old_ok and new_ok):
+        return old, new, "Choose the versions by their numbers, for example “from 1 to 2”."
+    if (new is not None and new not in numbers) or (old is not None and old not in numbers):
+        raise Http404("This article has no such version.")
+    if len(numbers) == 1:
+        return old, new, "This article has only one version so far: there is nothing to compare."
+    if old is None:
+        return old, new, f"Version {new} is the first: choose a later version to compare it with."
+    if old == new:
+        return old, new, f"Both sides are version {old}: choose two different versions."
+    return old, new, ""
+
+
+@login_required
+@require_GET
+def article_diff(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The words that changed between two versions (`?from=N&to=M`; by default the previous
+    version and the latest). An unknown version is a 404; a malformed choice, or the same
+    version twice, gets the page with the form and a message saying what to fix (400)."""
+    article = get_object_or_404(permissions.visible_articles(request.user), pk=pk)
+    numbers = selectors.version_numbers(article)
+    if not numbers:
+        raise Http404("This article has no versions.")
+    old, new, problem = _diff_choice(numbers, request.GET.get("from"), request.GET.get("to"))
+    context: dict[str, object] = {
+        "article": article,
+        "numbers": numbers[::-1],
+        "choose_from": old,
+        "choose_to": new,
+    }
+    if problem or old is None or new is None:
+        context["problem"] = problem
+        status = 200 if len(numbers) == 1 else 400
+        return render(request, "annotations/ingest/article_diff.html", context, status=status)
+    pair = selectors.version_pair(article, old, new)
+    if pair is None:  # the article lost a version since the numbers were read
+        raise Http404("This article has no such version.")
+    diff = diff_texts(pair[0].text, pair[1].text)
+    context.update(
+        old=pair[0],
+        new=pair[1],
+        sides=[("From", pair[0]), ("To", pair[1])],
+        diff=diff,
+        shown=collapse(diff.paragraphs),
+    )
+    return render(request, "annotations/ingest/article_diff.html", context)

@@ -4,11 +4,21 @@ can reach a public page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from annotations import permissions
-from annotations.models import PUBLISHED_STATES, Annotation, Article, Correction, Source
+from annotations.models import (
+    PUBLISHED_STATES,
+    Annotation,
+    Article,
+    ArticleVersion,
+    Correction,
+    Source,
+)
 
 
 def published_claims() -> QuerySet[Annotation]:
@@ -59,8 +69,70 @@ def article_claims(slug: str) -> tuple[Article, list[Annotation]] | None:
     return (article, claims) if claims else None
 
 
-def newer_version_exists(article: Article, number: int) -> bool:
-    return article.versions.filter(number__gt=number).exists()
+# --- The outlet's changes -----------------------------------------------------------------------
+
+
+def latest_version(article: Article) -> ArticleVersion | None:
+    """The article's newest version, without its text."""
+    return (
+        article.versions.order_by("-number")
+        .only("id", "article_id", "number", "created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """The outlet changed the article after verdicts on it were published: when (the newest
+    version's import), which verdicts, and the public diff's two versions."""
+
+    changed_at: datetime
+    from_number: int  # the version the earliest of those verdicts was made on
+    to_number: int  # the newest
+    claims: int  # how many of the verdicts were published before the change
+    of: int  # out of how many
+
+
+def _published_at(claim: Annotation) -> datetime:
+    return claim.published_at or claim.state_changed_at
+
+
+def change_after(claims: list[Annotation], latest: ArticleVersion | None) -> ChangeNote | None:
+    """Whether the article has a version imported after any of `claims` was published."""
+    if latest is None:
+        return None
+    before = [
+        c
+        for c in claims
+        if _published_at(c) < latest.created_at and c.version.number < latest.number
+    ]
+    if not before:
+        return None
+    first = min(before, key=lambda c: c.version.number)
+    return ChangeNote(
+        latest.created_at, first.version.number, latest.number, len(before), len(claims)
+    )
+
+
+def public_article(slug: str) -> Article | None:
+    """The article, if at least one claim on it is shown to the public as a verdict."""
+    shown = Annotation.objects.published().filter(version__article=OuterRef("pk"))
+    return Article.objects.filter(slug=slug).filter(Exists(shown)).first()
+
+
+def public_versions(
+    article: Article, old: int, new: int
+) -> tuple[ArticleVersion, ArticleVersion] | None:
+    """Two archived versions of a public article, with their texts; None unless both exist."""
+    found = {
+        v.number: v
+        for v in article.versions.filter(number__in=[old, new]).only(
+            "id", "article_id", "number", "text", "created_at"
+        )
+    }
+    if old not in found or new not in found:
+        return None
+    return found[old], found[new]
 
 
 def claim_page(slug: str, pk: int) -> Annotation | None:

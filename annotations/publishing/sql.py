@@ -23,26 +23,36 @@ def _last_public_change_sql() -> str:
     annotation = Annotation._meta.db_table
     source, article = Source._meta.db_table, Article._meta.db_table
     correction, rating = Correction._meta.db_table, Rating._meta.db_table
+    version = ArticleVersion._meta.db_table
+    # The articles' versions count too: a new one puts a "changed after this verdict" note
+    # and a link to the public diff on the pages; so does the outlet's page status, which
+    # the change watch may set without touching `updated_at` (`page_status_at`, and how many
+    # are gone, in case the time it records is not the latest).
     return f"""
         WITH public AS (
             SELECT id, version_id FROM {annotation} WHERE state IN ({states})
         ),
         public_articles AS (
-            SELECT DISTINCT v.article_id AS id FROM {ArticleVersion._meta.db_table} v
+            SELECT DISTINCT v.article_id AS id FROM {version} v
             JOIN public p ON p.version_id = v.id
         )
         SELECT greatest(
             (SELECT max(updated_at) FROM {annotation} WHERE state IN ({states})),
             (SELECT max(created_at) FROM {correction}),
             (SELECT max(updated_at) FROM {rating}),
-            (SELECT max(a.updated_at) FROM {article} a JOIN public_articles pa ON pa.id = a.id),
-            (SELECT max(s.updated_at) FROM {source} s JOIN public p ON p.id = s.annotation_id)
+            (SELECT max(greatest(a.updated_at, a.page_status_at)) FROM {article} a
+             JOIN public_articles pa ON pa.id = a.id),
+            (SELECT max(s.updated_at) FROM {source} s JOIN public p ON p.id = s.annotation_id),
+            (SELECT max(v.created_at) FROM {version} v JOIN public_articles pa ON pa.id = v.article_id)
         ),
         (SELECT count(*) FROM public)
         + (SELECT count(*) FROM {correction})
         + (SELECT count(*) FROM {rating})
         + (SELECT count(*) FROM public_articles)
         + (SELECT count(*) FROM {source} s JOIN public p ON p.id = s.annotation_id)
+        + (SELECT count(*) FROM {version} v JOIN public_articles pa ON pa.id = v.article_id)
+        + (SELECT count(*) FROM {article} a JOIN public_articles pa ON pa.id = a.id
+           WHERE a.page_status = '{Article.PageStatus.GONE.value}')
     """
 
 
@@ -65,7 +75,7 @@ def function_sql() -> str:
 def last_public_change() -> tuple[datetime | None, int]:
     """The latest time anything a public page shows was written (published, corrected or
     retracted claims, their state and content; corrections; the rating scale; the articles
-    and sources of those claims) and how many such rows there are, so that a row leaving the
+    of those claims, their versions and the outlet's page status; their sources) and how many such rows there are, so that a row leaving the
     set (a rating deleted, a claim taken back to draft in the admin) changes it too.
     One call of a function holding one statement."""
     with connection.cursor() as cursor:

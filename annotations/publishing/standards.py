@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations.models import Annotation, Article, Rating
+from annotations.models import Annotation, Article, Correction, Rating
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNO_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -112,9 +113,25 @@ def claimreview(
             "alternateName": rating.label if rating else "",
         },
     }
-    if annotation.state == Annotation.State.CORRECTED:
-        review["dateModified"] = timezone.localtime(annotation.updated_at).date().isoformat()
+    corrected = last_corrected(annotation)
+    if corrected is not None:
+        review["dateModified"] = timezone.localtime(corrected).date().isoformat()
     return review
+
+
+def last_corrected(annotation: Annotation) -> datetime | None:
+    """When the verdict was last corrected, or None: what ClaimReview's `dateModified` says.
+    Only a correction moves it; the outlet editing its article (a new version, the claims
+    re-placed on it) leaves the review as it was. Reads `corrections` as prefetched."""
+    corrected = [
+        c.created_at for c in annotation.corrections.all() if c.kind == Correction.Kind.CORRECTION
+    ]
+    if corrected:
+        return max(corrected)
+    # Corrected without a correction row (set in the admin): when it entered the state.
+    if annotation.state == Annotation.State.CORRECTED:
+        return annotation.state_changed_at
+    return None
 
 
 # --- W3C Web Annotation -----------------------------------------------------------------------

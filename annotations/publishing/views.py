@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
+from annotations.ingest.diff import collapse, diff_texts
 from annotations.models import Annotation
 from annotations.publishing import selectors, signature, standards
 from annotations.workspace import selectors as workspace_selectors
@@ -91,7 +92,7 @@ def check_article(request: HttpRequest, slug: str) -> HttpResponse:
         for row in workspace_selectors.highlight_rows(version)
         if row.pk in {c.pk for c in on_version}
     ]
-    newer = selectors.newer_version_exists(article, version.number)
+    latest = selectors.latest_version(article)
     return render(
         request,
         "annotations/publishing/check_article.html",
@@ -100,7 +101,9 @@ def check_article(request: HttpRequest, slug: str) -> HttpResponse:
             "version": version,
             "claims": claims,
             "text_html": render_text(workspace_selectors.version_sentences(version), rows, READER),
-            "source_changed": newer,
+            "latest": latest,
+            "source_changed": latest is not None and latest.number > version.number,
+            "change": selectors.change_after(claims, latest),
             "organisation": standards.organisation(),
         },
     )
@@ -123,8 +126,31 @@ def check_claim(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         claimreview=review,
         page_url=review["url"],
         organisation=standards.organisation(),
+        change=selectors.change_after([claim], selectors.latest_version(article)),
     )
     return render(request, "annotations/publishing/check_claim.html", context)
+
+
+@require_GET
+@public_page
+def check_changes(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
+    """What the outlet changed between two archived versions of an article we checked."""
+    article = selectors.public_article(slug)
+    pair = None if article is None or old == new else selectors.public_versions(article, old, new)
+    if pair is None:
+        raise Http404("No such versions of a published fact-check.")
+    diff = diff_texts(pair[0].text, pair[1].text)
+    return render(
+        request,
+        "annotations/publishing/check_changes.html",
+        {
+            "article": article,
+            "old": pair[0],
+            "new": pair[1],
+            "diff": diff,
+            "shown": collapse(diff.paragraphs),
+        },
+    )
 
 
 @require_GET
@@ -185,7 +211,9 @@ def claimreview_feed(request: HttpRequest) -> JsonResponse:
     bounds = standards.scale_bounds()
     reviews = [
         standards.claimreview(claim, bounds)
-        for claim in selectors.published_claims().order_by("-published_at")
+        for claim in selectors.published_claims()
+        .prefetch_related("corrections")
+        .order_by("-published_at")
     ]
     return JsonResponse(
         {

@@ -103,6 +103,8 @@ def test_the_outlet_edits_the_example_article(
     # 4. The editor re-places the orphan by selecting its words in the new text.
     item.get_by_role("link", name="Re-place in the text").click()
     expect(page.locator("#repair-banner")).to_contain_text("Re-placing a claim.")
+    sentence = page.locator("#article-text .sentence", has_text=REPLACED_ON)
+    sentence.evaluate("el => el.scrollIntoView({block: 'center'})")
     drag_select(page, REPLACED_ON)
     form = page.locator("#annotation-form form")
     expect(form.locator(".selected-quote")).to_have_text(REPLACED_ON)
@@ -117,10 +119,12 @@ def test_the_outlet_edits_the_example_article(
 
     # 5. The public page of the published claim says the article changed, with the diff.
     page.goto(f"{base}/checks/{article.slug}/")
-    note = page.locator(".change-note").first
-    expect(note).to_contain_text("changed this article")
+    note = page.locator("#change-note")
+    expect(note).to_contain_text("The outlet changed this article on")
+    expect(note).to_contain_text("after this verdict was published")
     page.screenshot(path=artifacts("public-change-note.png"), full_page=True)
-    note.get_by_role("link").first.click()
+    note.get_by_role("link", name="See what changed").click()
+    page.wait_for_url(f"{base}/checks/{article.slug}/changes/1/2/")
     expect(page.locator("del").first).to_be_visible()
     expect(page.locator("ins", has_text="1,008")).to_be_visible()
     expect(page.locator("del", has_text="1,080")).to_be_visible()
