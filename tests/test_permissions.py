@@ -580,7 +580,7 @@ MATRIX: dict[str, Route] = {
     # The outlet's versions and the words changed between them: whoever sees the article.
     "annotations:article_versions": Route(Kind.ARTICLE, read=Read()),
     "annotations:article_diff": Route(
-        Kind.ARTICLE, read=Read(queries=lambda w, c: [{}, {"from": "1", "to": "1"}])
+        Kind.ARTICLE, read=Read(queries=lambda w, c: [{}, {"from": "1", "to": "2"}])
     ),
     "annotations:annotation_cards": Route(
         Kind.ARTICLE, read=Read(queries=lambda w, c: [{"version": c.version.number}])

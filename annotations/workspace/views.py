@@ -53,8 +53,9 @@ def _paragraphs_oob(version: ArticleVersion, start: int, end: int) -> str:
 
 def _shown_version(request: HtmxHttpRequest, annotation: Annotation) -> ArticleVersion | None:
     """The version the workspace page that sent this request shows (the page sends it with
-    every request, `shown`): a claim of an older version is drawn there at its placement."""
-    shown = parse_id(request.POST.get("shown") or request.GET.get("shown"))
+    every htmx request, as a header): a claim of an older version is drawn there at its
+    placement."""
+    shown = parse_id(request.headers.get("X-Workspace-Version"))
     if shown is None or shown == annotation.version_id:
         return None
     return selectors.version_of_article(annotation.version.article_id, shown)

@@ -83,9 +83,8 @@ def test_editing_a_placed_claim_redraws_it_on_the_version_shown(second_version, 
             "claimant": "",
             "rationale": "",
             "tags": "",
-            "shown": second.pk,
         },
-        headers={"HX-Request": "true"},
+        headers={"HX-Request": "true", "X-Workspace-Version": str(second.pk)},
     )
     html = response.content.decode()
     assert response.status_code == 200
