@@ -38,34 +38,38 @@ def _anchor(text: str, start: int, end: int, context: int = 32) -> Anchor:
 
 def _sources(version: ArticleVersion) -> list[_Source]:
     """Each live claim of the article made on an older version, with the latest place it
-    was found on before `version` (its own offsets when it has never been re-placed)."""
+    was found on before `version` (its own offsets when it has never been re-placed).
+
+    Each older text is read once: joined to every claim it would be copied 1,000 times."""
     claims = list(
         Annotation.objects.alive()
         .filter(version__article_id=version.article_id, version__number__lt=version.number)
-        .select_related("version")
+        .only("id", "version_id", "start", "end", "exact", "prefix", "suffix")
     )
     latest: dict[int, Placement] = {}
     for placement in (
         Placement.objects.filter(
-            annotation__in=claims,
+            annotation__in=[claim.pk for claim in claims],
             version__number__lt=version.number,
             status__in=[Placement.Status.ANCHORED, Placement.Status.CHANGED],
         )
-        .select_related("version")
+        .only("annotation_id", "version_id", "start", "end")
         .order_by("version__number")
     ):
         latest[placement.annotation_id] = placement
+    wanted = {claim.version_id for claim in claims} | {p.version_id for p in latest.values()}
+    texts = dict(ArticleVersion.objects.filter(pk__in=wanted).values_list("id", "text"))
     sources = []
     for claim in claims:
         found = latest.get(claim.pk)
         if found is not None and found.start is not None and found.end is not None:
-            text = found.version.text
+            text = texts[found.version_id]
             sources.append(_Source(claim.pk, text, _anchor(text, found.start, found.end)))
         else:
             sources.append(
                 _Source(
                     claim.pk,
-                    claim.version.text,
+                    texts[claim.version_id],
                     Anchor(claim.start, claim.end, claim.exact, claim.prefix, claim.suffix),
                 )
             )

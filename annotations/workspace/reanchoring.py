@@ -105,6 +105,9 @@ def _position_score(found: int, expected: int, window: int) -> float:
 def _exact(text: str, anchor: Anchor, expected: int) -> tuple[Placement, float] | None:
     """The exact quote's best occurrence (context first, then nearness), with its combined
     score, or None when the words are nowhere in the text."""
+    near = _exact_near(text, anchor, expected)
+    if near is not None:
+        return near
     occurrences: list[int] = []
     at = text.find(anchor.exact)
     while at != -1 and len(occurrences) < MAX_SCANNED:
@@ -127,6 +130,30 @@ def _exact(text: str, anchor: Anchor, expected: int) -> tuple[Placement, float] 
         + POSITION_WEIGHT * _position_score(best, expected, _window(anchor))
     )
     return Placement(ANCHORED, best, best + len(anchor.exact), 100), score
+
+
+def _exact_near(text: str, anchor: Anchor, expected: int) -> tuple[Placement, float] | None:
+    """The usual case, without scanning the whole text: the quote where the edits moved it
+    (within NEAR), in exactly its old context. No occurrence elsewhere can rank higher (none
+    has better context, and all are further away), so the answer is the one `_exact` would
+    give after looking at every occurrence."""
+    length = len(anchor.exact)
+    best: int | None = None
+    at = text.find(anchor.exact, max(0, expected - NEAR), expected + NEAR + length)
+    while at != -1:
+        if _context_score(text, at, at + length, anchor) == 100 and (
+            best is None or abs(at - expected) < abs(best - expected)
+        ):
+            best = at
+        at = text.find(anchor.exact, at + 1, expected + NEAR + length)
+    if best is None:
+        return None
+    score = (
+        QUOTE_WEIGHT * 100
+        + CONTEXT_WEIGHT * 100
+        + POSITION_WEIGHT * _position_score(best, expected, _window(anchor))
+    )
+    return Placement(ANCHORED, best, best + length, 100), score
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
