@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from annotations.models import Annotation, ArticleVersion, Placement
+from tests.browser.axe import axe_source, describe, run_axe
 from tests.browser.conftest import log_in
 from tests.browser.test_workspace import drag_select
 from tests.conftest import SEED_ARTICLE, shared_path
@@ -42,6 +43,12 @@ def wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyp
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the worker"
         time.sleep(0.2)
+
+
+def assert_accessible(page: Page, axe_js: str) -> None:
+    violations = run_axe(page, axe_js)["violations"]
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{page.url}:\n{describe(serious)}"
 
 
 def test_the_outlet_edits_the_example_article(
@@ -91,6 +98,8 @@ def test_the_outlet_edits_the_example_article(
     expect(card.locator(".placement ins")).to_contain_text("1,008")
     expect(page.locator("#orphans")).to_contain_text("Recep Tayyip Erdoğan")
     page.screenshot(path=artifacts("new-version-workspace.png"), full_page=True)
+    axe_js = axe_source()
+    assert_accessible(page, axe_js)
 
     # 3. The repair queue, counted in the navigation, lists the changed and orphaned claims.
     expect(page.locator("#nav-repair-count")).to_have_text("2")
@@ -99,6 +108,7 @@ def test_the_outlet_edits_the_example_article(
     item = page.locator(f"#repair-{orphan.pk}")
     expect(item).to_contain_text("Not found")
     page.screenshot(path=artifacts("repair-queue.png"), full_page=True)
+    assert_accessible(page, axe_js)
 
     # 4. The editor re-places the orphan by selecting its words in the new text.
     item.get_by_role("link", name="Re-place in the text").click()

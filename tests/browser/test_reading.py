@@ -40,7 +40,7 @@ def test_import_and_read_the_wire_story(
     expect(page.locator(".sentence.checkworthy")).to_have_count(5)
     page.screenshot(path=artifacts("article-reading.png"), full_page=True)
 
-    page.get_by_role("link", name="Check-worthy first").click()
+    page.get_by_role("button", name="Check-worthy first").click()
     expect(page.locator("ol.ranked li").first).to_contain_text("$1.1 million a day")
     expect(page).to_have_url(f"{page.url.split('?')[0]}?version=1&order=checkworthy")
     top_five = page.locator("ol.ranked li .sentence").all()[:5]
@@ -49,7 +49,7 @@ def test_import_and_read_the_wire_story(
 
     page.reload()  # the sorted view is a real URL, not only client state
     expect(page.locator("ol.ranked li").first).to_contain_text("$1.1 million a day")
-    page.get_by_role("link", name="Check-worthy first ✓").click()
+    page.get_by_role("button", name="Check-worthy first ✓").click()
     expect(page.locator(".text p").first).to_contain_text("Customs chief links")
 
 
