@@ -24,3 +24,18 @@ def test_demo_newsroom_loads_twice_without_copies_and_prints_working_logins(tmp_
     assert Article.objects.count() == 2
     assert Annotation.objects.count() == 2
     assert {a.rating.slug for a in Annotation.objects.all()} == {"unproven", "half-true"}
+
+
+def test_the_demo_shows_an_article_the_outlet_edited(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from annotations.models import ArticleVersion, Placement
+
+    for _ in range(2):
+        call_command("load_demo", credentials=str(tmp_path / "logins.json"), stdout=io.StringIO())
+    bridge = Article.objects.get(slug__startswith="harbour-bridge")
+    assert list(bridge.versions.values_list("number", flat=True).order_by("number")) == [1, 2]
+    second = ArticleVersion.objects.get(article=bridge, number=2)
+    status = {
+        p.annotation.rating.slug: p.status
+        for p in Placement.objects.filter(version=second).select_related("annotation__rating")
+    }
+    assert status == {"half-true": "changed", "unproven": "orphaned"}

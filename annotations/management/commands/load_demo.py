@@ -23,6 +23,7 @@ from annotations.ingest.services import article_import
 from annotations.models import ArticleVersion, Rating, Team
 from annotations.review import services as review
 from annotations.scale import ensure_default_scale
+from annotations.workspace.placements import version_reanchor
 from annotations.workspace.services import AnnotationInput, annotation_create
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -115,10 +116,35 @@ class Command(BaseCommand):
                 published=date.fromisoformat(published),
             ).version
         self._annotate(versions["harbour-bridge-tolls.txt"], factchecker)
+        self._outlet_edits(versions["harbour-bridge-tolls.txt"], factchecker, desk)
 
         self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Logins:"))
         for username, _first, _last, role, _staff, _superuser in PEOPLE:
             self.stdout.write(f"  {role:<13} username: {username:<12} password: {saved[username]}")
+
+    def _outlet_edits(self, version: ArticleVersion, user: User, desk: Team) -> None:
+        """Two days later the outlet revises the bridge story: a note on top, a new loss
+        figure, and the maintenance quote cut. Version 2 places one claim with changed
+        words and orphans the other, so the repair queue and the public change note show."""
+        text = version.text
+        headline, body = text.split("\n\n", 1)
+        body = body.replace("£1.8 million a year", "£1.6 million a year").replace(
+            'maintenance costs had "tripled in under a decade" and ', ""
+        )
+        note = (
+            "Update, 19 November: this article was revised after the council corrected "
+            "its figure for the bridge's annual loss."
+        )
+        result = article_import(
+            document=from_upload(
+                "harbour-bridge-tolls.txt", f"{headline}\n\n{note}\n\n{body}".encode()
+            ),
+            source=ArticleVersion.Source.CLI,
+            user=user,
+            team=desk,
+            url=DEMO_ARTICLES[0][3],
+        )
+        version_reanchor(result.version.pk)  # here and now, as the command line does
 
     def _annotate(self, version: ArticleVersion, author: User) -> None:
         """Two verdicts on the bridge story: one waiting for review, one published.
