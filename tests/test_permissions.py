@@ -237,6 +237,11 @@ class Case:
     coverage_job: CoverageJob
     related: RelatedArticle
     placement: Placement  # the claim on version 2, where the outlet changed its words
+
+    @property
+    def newest(self) -> ArticleVersion:
+        return self.placement.version
+
     hidden: dict[str, str]  # marker: what it is; only desk A and admins may see these
 
 
@@ -471,7 +476,8 @@ class Route:
 
 
 def _span(case: Case, phrase: str = NEW_PHRASE) -> dict[str, Any]:
-    start = case.version.text.index(phrase)
+    """The phrase on the newest version, where new claims are made."""
+    start = case.newest.text.index(phrase)
     return {"start": start, "end": start + len(phrase)}
 
 
@@ -588,14 +594,14 @@ MATRIX: dict[str, Route] = {
     # Forms for new work on the article: desk A and admins, whatever its claims' states.
     "annotations:annotation_new": Route(
         Kind.ARTICLE,
-        read=Read(May.WORK, queries=lambda w, c: [{"version": c.version.pk, **_span(c)}]),
+        read=Read(May.WORK, queries=lambda w, c: [{"version": c.newest.pk, **_span(c)}]),
     ),
     "annotations:annotation_create": Route(
         Kind.ARTICLE,
         write=Write(
             May.WORK,
             lambda w, c: {
-                "version": c.version.pk,
+                "version": c.newest.pk,
                 **_span(c),
                 "exact": NEW_PHRASE,
                 "client_token": str(uuid.uuid4()),

@@ -186,6 +186,12 @@ def _attach_placements(version: ArticleVersion, cards: list[Annotation]) -> None
             card.placement = placements.get(card.pk)
 
 
+def newer_version_exists(version: ArticleVersion) -> bool:
+    return ArticleVersion.objects.filter(
+        article_id=version.article_id, number__gt=version.number
+    ).exists()
+
+
 def placement_on(annotation: Annotation, version: ArticleVersion) -> Placement | None:
     if version.pk == annotation.version_id:
         return None

@@ -269,6 +269,10 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if version is None:
         raise Http404("No such article version.")
     version.article = article
+    if selectors.newer_version_exists(version):
+        # Claims are made on the newest text: one made on an older version would never be
+        # placed on the versions after it.
+        return render(request, FORM, {"superseded": True, "article": article})
     try:
         start, end = int(request.GET.get("start", "")), int(request.GET.get("end", ""))
     except ValueError:

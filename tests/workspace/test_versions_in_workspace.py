@@ -168,3 +168,15 @@ def test_another_desk_cannot_add_a_version(article_text: str, team, db) -> None:
     )
     assert response.status_code == 404
     assert ArticleVersion.objects.filter(article=article).count() == 1
+
+
+def test_no_new_claim_is_started_on_an_older_version(second_version, factchecker_client) -> None:  # type: ignore[no-untyped-def]
+    second, _claims = second_version
+    first = second.article.versions.get(number=1)
+    response = factchecker_client.get(
+        f"/articles/{second.article_id}/annotations/new/",
+        {"version": first.pk, "start": 0, "end": 20},
+        headers={"HX-Request": "true"},
+    )
+    assert "The article has a newer version" in response.content.decode()
+    assert "<form" not in response.content.decode()
