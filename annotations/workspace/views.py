@@ -142,7 +142,9 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     state = selectors.highlights_state(version, published_only=published_only)
     # Every highlight is drawn; cards come a page at a time as the panel scrolls.
     limit = state.count if request.GET.get("cards") == "all" else CARDS_PER_PAGE
-    shown = selectors.workspace_cards(version, 0, limit, published_only=published_only)
+    shown = selectors.workspace_cards(
+        version, 0, limit, published_only=published_only, placed=bool(state.placed)
+    )
     cards = [(a, permissions.can_edit_annotation(request.user, a)) for a in shown]
     # Opened from the repair queue: the next selection re-places that claim.
     repair_id = parse_id(request.GET.get("repair"))
@@ -195,10 +197,11 @@ def annotation_cards(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if version is None:
         raise Http404("This article has no such version.")
     offset = parse_id(request.GET.get("offset")) or 0
+    state = selectors.highlights_state(version, published_only=published_only)
     shown = selectors.workspace_cards(
-        version, offset, CARDS_PER_PAGE, published_only=published_only
+        version, offset, CARDS_PER_PAGE, published_only=published_only, placed=bool(state.placed)
     )
-    total = selectors.highlights_state(version, published_only=published_only).count
+    total = state.count
     context = {
         "article": article,
         "version": version,
