@@ -101,7 +101,7 @@ class NewVersionForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,.html,.htm"}),
     )
     confirm_short = forms.BooleanField(
-        required=False, label="Import it anyway: the outlet really cut the article"
+        required=False, label="Import it anyway: this is what the outlet publishes now"
     )
 
     clean_file = ArticleImportForm.clean_file

@@ -166,10 +166,13 @@ def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except DocumentError as exc:
             form.add_error(None, str(exc))
             return render(request, "annotations/ingest/version_new.html", context)
+        # A teaser or half a paste would orphan every claim below the cut; another story
+        # pasted by mistake would orphan them all. Both wait for a deliberate "yes".
         short = len(document.text) < len(latest.text) / 2
-        if short and not form.cleaned_data["confirm_short"]:
-            # A teaser or half a paste would orphan every claim below the cut.
-            context["short"] = len(document.text)
+        different = watch.shared_words(latest.text, document.text) < watch.REPLACED_BELOW
+        if (short or different) and not form.cleaned_data["confirm_short"]:
+            context["short"] = len(document.text) if short else None
+            context["different"] = different
             again = request.POST.copy()
             again["text"] = document.text
             context["form"] = NewVersionForm(again)

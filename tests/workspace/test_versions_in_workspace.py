@@ -180,3 +180,19 @@ def test_no_new_claim_is_started_on_an_older_version(second_version, factchecker
     )
     assert "The article has a newer version" in response.content.decode()
     assert "<form" not in response.content.decode()
+
+
+def test_another_story_pasted_as_a_new_version_waits_for_a_yes(
+    article_text: str, team, factchecker_client: Client
+) -> None:
+    article, _version = import_text(article_text, team=team, url=URL)
+    url = f"/articles/{article.pk}/versions/new/"
+    other = (
+        "Ferry fares frozen for a year\n\nThe harbour authority said on Thursday that ferry "
+        "fares will stay at 3.20 pounds until next October, the first freeze in 14 years. "
+    ) * 12
+    response = factchecker_client.post(url, {"text": other})
+    assert "it may be another story" in response.content.decode()
+    assert ArticleVersion.objects.filter(article=article).count() == 1
+    factchecker_client.post(url, {"text": other, "confirm_short": "on"})
+    assert ArticleVersion.objects.filter(article=article).count() == 2
