@@ -367,6 +367,27 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
         yield worker.queue
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_task_queue() -> Iterator[None]:
+    """Tasks that tests send with no worker listening (after a commit in a live-server or
+    transactional test) go to a queue of this run, deleted at the end: never to the shared
+    broker's default queue, where a developer's `make run` worker would pick them up and
+    look for rows of a test database."""
+    from newsroom.celery import app
+
+    queue = f"test-idle-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield
+    finally:
+        app.conf.task_default_queue = previous
+        with contextlib.suppress(Exception), app.connection_for_write() as connection:
+            channel = connection.default_channel
+            channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+            channel.queue_delete(queue)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rating_cache() -> None:
     # Transactional tests recreate the scale with new ids; never serve a flushed one.
