@@ -76,13 +76,43 @@ def _sources(version: ArticleVersion) -> list[_Source]:
     return sources
 
 
+def _still_gone(version: ArticleVersion, placed: set[int]) -> list[Placement]:
+    """Claims an editor marked "no longer in the article" on the version before this one
+    stay so: the decision carries over instead of sending them back to the repair queue."""
+    previous = (
+        ArticleVersion.objects.filter(article_id=version.article_id, number__lt=version.number)
+        .order_by("-number")
+        .values_list("id", flat=True)
+        .first()
+    )
+    gone = Placement.objects.filter(
+        version_id=previous,
+        resolution=Placement.Resolution.GONE,
+        annotation__deleted_at__isnull=True,
+    ).exclude(annotation_id__in=placed)
+    return [
+        Placement(
+            annotation_id=settled.annotation_id,
+            version=version,
+            status=Placement.Status.ORPHANED,
+            score=0,
+            previous_text=settled.previous_text,
+            resolution=Placement.Resolution.GONE,
+            resolved_by_id=settled.resolved_by_id,
+            resolved_at=settled.resolved_at,
+        )
+        for settled in gone
+    ]
+
+
 def version_reanchor(version_id: int) -> list[Placement]:
     """Place every claim of the article's older versions that has no placement yet on
     version `version_id`; return all of the version's placements."""
     version = ArticleVersion.objects.get(pk=version_id)
     placed = set(Placement.objects.filter(version=version).values_list("annotation_id", flat=True))
+    placements = _still_gone(version, placed)
+    placed |= {placement.annotation_id for placement in placements}
     sources = [source for source in _sources(version) if source.annotation_id not in placed]
-    placements: list[Placement] = []
     # Claims found from the same older text are placed together (one offset map per text).
     by_text: dict[str, list[_Source]] = {}
     for source in sources:

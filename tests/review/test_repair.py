@@ -163,3 +163,20 @@ def test_a_placement_on_a_superseded_version_is_repaired_on_the_newest(
     import_text(second.text + "\n\nUpdate: the ministry declined to comment.", team=team, url=URL)
     with pytest.raises(repair.RepairError, match="newer version"):
         repair.placement_gone(placement_id=placed[BRANCU].pk, user=editor)
+
+
+def test_no_longer_in_the_article_carries_over_to_the_next_version(
+    changed_article, team, editor: User
+) -> None:  # type: ignore[no-untyped-def]
+    second, placed = changed_article
+    repair.placement_gone(placement_id=placed[LORRIES].pk, user=editor)
+    _article, third = import_text(second.text + "\n\nUpdate: more to follow.", team=team, url=URL)
+    on_third = {p.annotation_id: p for p in version_reanchor(third.pk)}
+    lorries = on_third[placed[LORRIES].annotation_id]
+    assert (lorries.status, lorries.resolution, lorries.resolved_by) == ("orphaned", "gone", editor)
+    assert on_third[placed[PERCENT].annotation_id].status == "anchored"
+    # The orphan nobody settled is looked for again, and waits in the queue again.
+    assert on_third[placed[BRANCU].annotation_id].resolution == ""
+    assert [p.pk for p in repair.repair_queue(editor)] == [
+        on_third[placed[BRANCU].annotation_id].pk
+    ]
