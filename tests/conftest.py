@@ -353,11 +353,7 @@ def run_celery_worker(
         if beat_process is not None:
             _stop(beat_process)
         _stop(process)
-        with app.connection_for_write() as connection:
-            # Declared again so kombu also removes the queue's binding, not only its messages.
-            channel = connection.default_channel
-            channel.queue_declare(queue=queue, durable=True, auto_delete=False)
-            channel.queue_delete(queue)
+        delete_queue(queue)
 
 
 @pytest.fixture
@@ -367,25 +363,53 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[str]:  #
         yield worker.queue
 
 
+def delete_queue(name: str) -> None:
+    """Remove a queue, what is left in it, and its binding from the real broker."""
+    from kombu import Exchange, Queue
+
+    from newsroom.celery import app
+
+    with app.connection_for_write() as connection:
+        # Declared again on this connection, so that deleting it also removes its binding
+        # (kombu's virtual transports delete only the bindings the channel knows of).
+        queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
+        queue(connection.default_channel).declare()
+        queue(connection.default_channel).delete()
+
+
+@contextlib.contextmanager
+def own_task_queue() -> Iterator[str]:
+    """Send the Celery messages sent meanwhile to a queue of their own on the real broker,
+    which no worker consumes; delete it, and what is left in it, afterwards."""
+    from newsroom.celery import app
+
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = name
+    try:
+        yield name
+    finally:
+        app.conf.task_default_queue = previous
+        with contextlib.suppress(Exception):
+            delete_queue(name)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_task_queue() -> Iterator[None]:
     """Tasks that tests send with no worker listening (after a commit in a live-server or
-    transactional test) go to a queue of this run, deleted at the end: never to the shared
-    broker's default queue, where a developer's `make run` worker would pick them up and
-    look for rows of a test database."""
-    from newsroom.celery import app
-
-    queue = f"test-idle-{uuid.uuid4().hex[:12]}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
+    transactional test) go to a queue of this run: never to the shared broker's default
+    queue, where a developer's `make run` worker would pick them up and look for rows of a
+    test database."""
+    with own_task_queue():
         yield
-    finally:
-        app.conf.task_default_queue = previous
-        with contextlib.suppress(Exception), app.connection_for_write() as connection:
-            channel = connection.default_channel
-            channel.queue_declare(queue=queue, durable=True, auto_delete=False)
-            channel.queue_delete(queue)
+
+
+@pytest.fixture
+def task_queue() -> Iterator[str]:
+    """This test's messages, in a queue of its own that no worker consumes (see
+    `own_task_queue`). Yields the queue's name."""
+    with own_task_queue() as name:
+        yield name
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,6 @@ the worker would, in this process, through `pipeline.coverage_job_run`, and the 
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -67,29 +65,6 @@ def wire_article(article_text: str, team, factchecker):  # type: ignore[no-untyp
 @pytest.fixture
 def coverage_site(web_server: LocalWebServer, allow_local_fetch) -> CoverageSite:  # type: ignore[no-untyped-def]
     return serve_coverage(web_server)
-
-
-@pytest.fixture
-def task_queue() -> Iterator[str]:
-    """Send this test's Celery messages to a queue of its own on the real broker, which no
-    worker consumes; delete it, and what is left in it, afterwards."""
-    from kombu import Exchange, Queue
-
-    from newsroom.celery import app
-
-    name = f"test-{uuid.uuid4().hex[:12]}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = name
-    try:
-        yield name
-    finally:
-        app.conf.task_default_queue = previous
-        with app.connection_for_write() as connection:
-            # Declared again on this connection, so that deleting it also removes its binding
-            # (kombu's virtual transports delete only the bindings the channel knows of).
-            queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
-            queue(connection.default_channel).declare()
-            queue(connection.default_channel).delete()
 
 
 def queued_messages(queue: str) -> int:

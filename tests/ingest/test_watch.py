@@ -4,8 +4,6 @@ desk then sees (versions, placements, the page's status, a held text, notificati
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -474,27 +472,6 @@ def test_the_beat_task_leases_what_is_due_and_the_check_task_refetches(
 
 
 # --- Two re-fetches at once -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def task_queue() -> Iterator[str]:
-    """Send this test's Celery messages (re-anchoring, e-mail) to a queue of its own on the
-    real broker, which no worker consumes; delete it, and what is left in it, afterwards."""
-    from kombu import Exchange, Queue
-
-    from newsroom.celery import app
-
-    name = f"test-{uuid.uuid4().hex[:12]}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = name
-    try:
-        yield name
-    finally:
-        app.conf.task_default_queue = previous
-        with app.connection_for_write() as broker:
-            queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
-            queue(broker.default_channel).declare()
-            queue(broker.default_channel).delete()
 
 
 @pytest.mark.django_db(transaction=True)
