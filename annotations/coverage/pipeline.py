@@ -37,7 +37,6 @@ from annotations.fetching import BlockedURL, FetchError, fetch
 from annotations.ingest.documents import DocumentError, from_html, from_plain_text
 from annotations.ingest.segment import split_sentences
 from annotations.models import (
-    Annotation,
     ArticleVersion,
     CoverageJob,
     CoverageMatch,
@@ -260,23 +259,25 @@ def coverage_job_extract(job_id: int) -> None:
 
 
 def claims_of(version: ArticleVersion) -> list[matching.Claim]:
-    """The annotations on this version, and the check-worthy sentences none of them covers."""
+    """Every current claim on this version (made on it, or made on an older one and placed
+    here by re-anchoring), and the check-worthy sentences none of them covers. Claims not
+    found on this version wait in the repair queue and are not compared."""
     snapshot = workspace_selectors.version_snapshot(version)
     claims = []
     covered: set[int] = set()
-    for annotation in Annotation.objects.alive().filter(version=version).order_by("start"):
+    for shown in workspace_selectors.claims_shown_on(version):
+        annotation = shown.annotation
         first = next(
-            (s for s in snapshot.sentences if s.start <= annotation.start < s.end),
+            (s for s in snapshot.sentences if s.start <= shown.start < s.end),
             snapshot.sentences[0],
         )
         covered |= {
-            s.index
-            for s in snapshot.sentences
-            if s.start < annotation.end and s.end > annotation.start
+            s.index for s in snapshot.sentences if s.start < shown.end and s.end > shown.start
         }
-        text = annotation.exact
+        # A claim placed here is compared by the words it sits on now.
+        text = snapshot.text[shown.start : shown.end]
         if annotation.claim:
-            text = f"{annotation.claim} — “{annotation.exact}”"
+            text = f"{annotation.claim} — “{text}”"
         claims.append(matching.Claim(first.index, text, annotation.pk))
     for sentence in snapshot.sentences:
         if sentence.score >= settings.CHECKWORTHY_THRESHOLD and sentence.index not in covered:

@@ -141,6 +141,31 @@ def highlights_state(version: ArticleVersion, *, published_only: bool = False) -
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ShownClaim:
+    """A live claim where it sits on a version: its own span, or its placement there."""
+
+    annotation: Annotation
+    start: int
+    end: int
+
+
+def claims_shown_on(version: ArticleVersion) -> list[ShownClaim]:
+    """Every live claim drawn on `version`, whatever version it was made on, in reading
+    order: two queries."""
+    positions = {
+        p.annotation_id: (p.start, p.end)
+        for p in drawn_placements(version).only("annotation_id", "start", "end")
+    }
+    shown = []
+    for claim in _on_version(version, False, placed=bool(positions)).defer(
+        "rationale", "rationale_html"
+    ):
+        start, end = positions.get(claim.pk, (claim.start, claim.end))
+        shown.append(ShownClaim(claim, start, end))  # type: ignore[arg-type]
+    return sorted(shown, key=lambda c: (c.start, -c.end, c.annotation.pk))
+
+
 def ratings_signature() -> str:
     """Changes when a verdict's label changes (labels are drawn into the highlights)."""
     labels = "|".join(f"{slug}={rating.label}" for slug, rating in ratings_by_slug().items())

@@ -93,3 +93,22 @@ def test_find_related_json(wire_article, coverage_site: CoverageSite, factchecke
     assert {"claim", "other"} <= set(differs["figures"])
     annotated = [m for m in result["matches"] if m["claim"]["annotation_id"]]
     assert annotated and all(m["claim"]["sentence_index"] >= 0 for m in annotated)
+
+
+def test_claims_of_an_edited_article_are_compared_where_they_now_sit(
+    article_text: str, team, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    """Claims made on version 1 are compared on version 2 by the words under them now; a
+    claim not found there waits for repair instead."""
+    from annotations.workspace.placements import version_reanchor
+    from tests.factories import import_text
+    from tests.workspace.test_placements import BRANCU, LORRIES, PERCENT, URL, edited
+
+    _article, first = import_text(article_text, team=team, url=URL)
+    claims = {p: annotate(first, p, factchecker) for p in (LORRIES, PERCENT, BRANCU)}
+    _article, second = import_text(edited(first.text), team=team, url=URL)
+    version_reanchor(second.pk)
+
+    compared = {c.annotation_id: c.text for c in pipeline.claims_of(second) if c.annotation_id}
+    assert set(compared) == {claims[LORRIES].pk, claims[PERCENT].pk}
+    assert "1,104 lorries" in compared[claims[LORRIES].pk]
