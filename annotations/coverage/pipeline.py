@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import threading
 import time
 from collections import defaultdict
@@ -78,7 +79,7 @@ def _counts(job_id: int) -> None:
     CoverageJob.objects.filter(pk=job_id).update(
         found=rows.count(),
         fetched=rows.filter(
-            status__in=[Status.FETCHED, Status.EXTRACTED, Status.DUPLICATE]
+            status__in=[Status.FETCHED, Status.EXTRACTED, Status.DUPLICATE, Status.COPY]
         ).count(),
         extracted=rows.filter(status=Status.EXTRACTED).count(),
         failed=rows.filter(status=Status.FAILED).count(),
@@ -209,10 +210,11 @@ def coverage_job_fetch(job_id: int) -> None:
 
 
 def coverage_job_extract(job_id: int) -> None:
-    job = CoverageJob.objects.get(pk=job_id)
+    job = CoverageJob.objects.select_related("version__article").get(pk=job_id)
     if job.is_finished:
         return
     _set_state(job_id, State.EXTRACTING)
+    ours = _Ours(job.version)
     seen_hashes = set(
         RelatedArticle.objects.filter(job_id=job_id, status=Status.EXTRACTED).values_list(
             "content_hash", flat=True
@@ -240,6 +242,16 @@ def coverage_job_extract(job_id: int) -> None:
             row.status, row.error = Status.DUPLICATE, "the same article as another result"
             row.save(update_fields=["status", "error"])
             continue
+        copy = ours.copy_reason(text, row.url, canonical)
+        if copy:
+            # Our own article, or a syndicated copy of it: not coverage, never compared.
+            row.status, row.error, row.text = Status.COPY, copy, text
+            row.canonical_url = canonical
+            row.title = row.title or document.title[:500]
+            row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
+            row.html = b""
+            row.save()
+            continue
         seen_hashes.add(digest)
         seen_urls.add(canonical)
         row.text = text
@@ -253,6 +265,45 @@ def coverage_job_extract(job_id: int) -> None:
         row.status = Status.EXTRACTED
         row.save()
     _counts(job_id)
+
+
+COPY_OVERLAP = 0.9  # share of word 5-grams two texts must share both ways to be one article
+_WORDS = re.compile(r"\w+")
+
+
+def _shingles(text: str, size: int = 5) -> set[int]:
+    words = [word.lower() for word in _WORDS.findall(text)]
+    return {hash(tuple(words[i : i + size])) for i in range(max(1, len(words) - size + 1))}
+
+
+class _Ours:
+    """The article under check, to recognise related results that are copies of it."""
+
+    def __init__(self, version: ArticleVersion) -> None:
+        article = version.article
+        self.urls = {_url_key(u) for u in (article.url, article.canonical_url) if u}
+        self.text = version.text
+        self._shingles: set[int] | None = None
+
+    def copy_reason(self, text: str, url: str, canonical: str) -> str:
+        """Why the result is this article (its address, or nearly all its words), or ""."""
+        if {_url_key(url), _url_key(canonical)} & self.urls:
+            return "the address of this article"
+        if self._shingles is None:
+            self._shingles = _shingles(self.text)
+        theirs = _shingles(text)
+        shared = len(theirs & self._shingles)
+        if shared >= COPY_OVERLAP * max(len(theirs), len(self._shingles)):
+            return f"the same text as this article ({shared / max(len(theirs), 1):.0%} shared)"
+        return ""
+
+
+def _url_key(url: str) -> str:
+    """An address without scheme, "www.", trailing slash or fragment, for comparing."""
+    split = urlsplit(url.strip())
+    host = (split.hostname or "").lower().removeprefix("www.")
+    path = split.path.rstrip("/")
+    return f"{host}{path}?{split.query}" if split.query else f"{host}{path}"
 
 
 # --- 4. Match ------------------------------------------------------------------------------------

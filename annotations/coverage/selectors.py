@@ -98,3 +98,13 @@ def matrix(job: CoverageJob) -> tuple[list[RelatedArticle], list[RelatedArticle]
         if m.related_id in column:
             row.cells[column[m.related_id]] = m
     return on_topic, off_topic, list(rows.values())
+
+
+def job_copies(job: CoverageJob) -> list[RelatedArticle]:
+    """Results that are this very article (its address, or its text syndicated elsewhere):
+    listed apart, never as coverage and never compared."""
+    return list(
+        job.related.filter(status=RelatedArticle.Status.COPY)
+        .only("id", "url", "title", "outlet", "error", "provider")
+        .order_by("id")
+    )

@@ -111,6 +111,7 @@ def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context["sources"] = coverage_selectors.job_sources(job)
     if job.is_finished:
         context["on_topic"], context["off_topic"], context["rows"] = coverage_selectors.matrix(job)
+        context["copies"] = coverage_selectors.job_copies(job)
     context["progress"] = progress(job)
     if request.htmx and not job.is_finished:
         return render(request, "annotations/coverage/partials/progress.html", context)

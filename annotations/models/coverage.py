@@ -76,6 +76,14 @@ class CoverageJob(models.Model):
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
 
+    @property
+    def state_label(self) -> str:
+        """The state for people: a finished search where a source could not be searched
+        says so, rather than a plain "Done"."""
+        if self.state == self.State.DONE and self.errors:
+            return "Done with errors"
+        return self.get_state_display()
+
 
 class RelatedArticle(models.Model):
     """An article another outlet published, found by a job. Rows are keyed by URL within
@@ -86,6 +94,7 @@ class RelatedArticle(models.Model):
         FETCHED = "fetched", "Fetched"
         EXTRACTED = "extracted", "Extracted"
         DUPLICATE = "duplicate", "Same text as another result"
+        COPY = "copy", "A copy of this article"
         FAILED = "failed", "Failed"
 
     job = models.ForeignKey(CoverageJob, on_delete=models.CASCADE, related_name="related")

@@ -112,3 +112,70 @@ def test_claims_of_an_edited_article_are_compared_where_they_now_sit(
     compared = {c.annotation_id: c.text for c in pipeline.claims_of(second) if c.annotation_id}
     assert set(compared) == {claims[LORRIES].pk, claims[PERCENT].pk}
     assert "1,104 lorries" in compared[claims[LORRIES].pk]
+
+
+def test_copies_of_the_article_are_set_apart_and_never_compared(
+    wire_article, coverage_site: CoverageSite, factchecker, client
+) -> None:  # type: ignore[no-untyped-def]
+    """A syndicated copy (the same text, another outlet's page around it) and our own
+    address are listed as copies of this article, not as coverage."""
+    from html import escape
+
+    _article, version = wire_article
+    annotate(version, LORRIES, factchecker, claim="1,140 full fuel lorries crossed Harrow Pass")
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in version.text.split("\n\n")[1:])
+    headline = escape(version.text.split("\n\n", 1)[0])
+    syndicated = coverage_site.server.add(
+        "/partner/velmora.html",
+        f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>"
+        f"{paragraphs}</article></body></html>",
+    )
+    job = coverage.coverage_job_create(
+        version=version,
+        user=factchecker,
+        query="Velmora diesel",
+        providers=[],
+        feed_urls=[coverage_site.feed_url],
+        start=False,
+    )
+    coverage_site.server.add(
+        "/feed.xml",
+        __import__("tests.coverage.conftest", fromlist=["rss"]).rss(
+            [("Velmora story, republished", syndicated)]
+            + [(n, u) for n, u in coverage_site.pages.items()]
+        ),
+        headers={"Content-Type": "application/rss+xml; charset=utf-8"},
+    )
+    job = pipeline.coverage_job_run(job.pk)
+    copy = job.related.get(url=syndicated)
+    assert copy.status == RelatedArticle.Status.COPY and "same text" in copy.error
+    assert not CoverageMatch.objects.filter(related=copy).exists()
+    assert job.extracted == 5  # the five others are coverage as before
+
+    client.force_login(factchecker)
+    html = client.get(f"/coverage/{job.pk}/").content.decode()
+    copies = html.split('id="copies-heading"', 1)[1]
+    assert "Copies of this article (1)" in html and syndicated in copies
+    matrix = html.split('id="matrix-heading"', 1)[1].split('id="copies-heading"', 1)[0]
+    assert syndicated not in matrix
+
+
+def test_a_source_that_failed_makes_the_job_done_with_errors(
+    wire_article, web_server, allow_local_fetch, factchecker, client
+) -> None:  # type: ignore[no-untyped-def]
+    _article, version = wire_article
+    annotate(version, LORRIES, factchecker)
+    job = coverage.coverage_job_create(
+        version=version,
+        user=factchecker,
+        query="Velmora diesel",
+        providers=[],
+        feed_urls=[web_server.url("/missing-feed.xml")],
+        start=False,
+    )
+    job = pipeline.coverage_job_run(job.pk)
+    assert job.state == "done" and job.errors and job.state_label == "Done with errors"
+    client.force_login(factchecker)
+    html = client.get(f"/coverage/{job.pk}/").content.decode()
+    assert "Done with errors" in html
+    assert "No related article could be read: 1 source could not be searched" in html
