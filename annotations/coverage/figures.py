@@ -75,7 +75,26 @@ RATE = re.compile(  # "a month", "per day", "daily", up to four words after the 
     r"|(?P<adverb>daily|weekly|monthly|yearly|annually)\b)",
     re.IGNORECASE,
 )
-WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*|[^\sA-Za-z]")
+# What a count counts, by its head noun: words that name the same thing in news copy.
+SAME_THING = {
+    "lorry": "truck",
+    "tanker": "truck",
+    "tanker-truck": "truck",
+    "fuel-truck": "truck",
+    "vehicle": "vehicle",
+    "car": "vehicle",
+    "person": "people",
+    "resident": "people",
+    "individual": "people",
+    "civilian": "people",
+    "child": "children",
+    "kid": "children",
+    "complexe": "complex",
+    "facility": "facility",
+    "plant": "facility",
+    "site": "facility",
+}
 
 
 @dataclass(frozen=True)
@@ -83,11 +102,15 @@ class Figure:
     text: str  # as written
     value: float  # normalised: currency per day for rates, plain numbers otherwise
     unit: str  # "USD/day", "USD", "percent", or "count"
-    nouns: frozenset[str]  # for counts: the words that follow ("trucks", "refineries")
+    counts: str  # for counts, what is counted: the head noun, stemmed ("truck"), else ""
     qualifier: str  # "at_least", "at_most", "roughly" or ""
 
     def as_dict(self) -> dict[str, object]:
-        return {"text": self.text, "value": round(self.value, 2), "unit": self.unit}
+        shown: dict[str, object] = {"text": self.text, "value": round(self.value, 2)}
+        shown["unit"] = self.unit
+        if self.counts:
+            shown["counts"] = self.counts
+        return shown
 
 
 def _stem(word: str) -> str:
@@ -97,6 +120,34 @@ def _stem(word: str) -> str:
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         return word[:-1]
     return word
+
+
+PLURAL_WITHOUT_S = {"people", "children", "men", "women", "police", "staff", "cattle"}
+
+
+def _counted(after: str) -> tuple[str, str]:
+    """What a bare number counts, from the words after it: the noun phrase up to the first
+    verb, participle clause, preposition or punctuation ("23 oil pumping stations" ->
+    "station", "1,080 trucks carrying oil" -> "truck"). Returns (head noun, the phrase)."""
+    words: list[str] = []
+    tokens = TOKEN.findall(after)
+    for number, token in enumerate(tokens):
+        lowered = token.lower()
+        if not token[0].isalpha() or lowered in NOT_UNITS or len(words) == 3:
+            break
+        if lowered.endswith(("ing", "ed")):
+            following = tokens[number + 1].lower() if number + 1 < len(tokens) else ""
+            ends_plural = bool(words) and (
+                words[-1].lower().endswith("s") or words[-1].lower() in PLURAL_WITHOUT_S
+            )
+            if ends_plural or not following[:1].isalpha() or following in NOT_UNITS:
+                break  # "trucks carrying oil", "people living in": a clause, not the noun
+            continue  # "oil pumping stations", "armed men": a modifier inside the phrase
+        words.append(token)
+    if not words:
+        return "", ""
+    head = _stem(words[-1])
+    return SAME_THING.get(head, head), " ".join(words)
 
 
 def figures(text: str) -> list[Figure]:
@@ -114,6 +165,7 @@ def figures(text: str) -> list[Figure]:
             and not match.group("pct")
             and 1900 <= value <= 2100
             and "." not in raw
+            and "," not in match.group("num")  # "2,000 trucks" is a count, not a year
         ):
             continue  # a year
         value *= SCALES.get(scale, 1.0)
@@ -132,7 +184,7 @@ def figures(text: str) -> list[Figure]:
         after = re.split(r"\d", text[match.end() : match.end() + 40], maxsplit=1)[0]
         end = match.end()
         if match.group("pct"):
-            unit, nouns = "percent", frozenset[str]()
+            unit, counts = "percent", ""
         elif currency:
             rate = RATE.match(after)
             if rate:
@@ -142,27 +194,21 @@ def figures(text: str) -> list[Figure]:
                 end += rate.end()
             else:
                 unit = currency
-            nouns = frozenset[str]()
+            counts = ""
         else:
-            words = [
-                w
-                for w in WORD.findall(after)[:3]
-                if w.lower() not in NOT_UNITS and not w.lower().endswith("ing")
-            ]
-            nouns = frozenset(_stem(w) for w in words[:2])
-            if not nouns:
+            counts, phrase = _counted(after)
+            if not counts:
                 continue  # a bare number says too little to compare
             unit = "count"
-            last = words[:2][-1]
-            end = match.end() + after.index(last) + len(last)
-        found.append(Figure(text[start:end].strip(), value, unit, nouns, qualifier))
+            end = match.end() + after.index(phrase.split()[-1]) + len(phrase.split()[-1])
+        found.append(Figure(text[start:end].strip(), value, unit, counts, qualifier))
     return found
 
 
 def comparable(a: Figure, b: Figure) -> bool:
-    if a.unit != b.unit:
-        return False
-    return a.unit != "count" or bool(a.nouns & b.nouns)
+    """Figures of one thing: the same unit (never across currencies or units without a
+    conversion), and for counts the same thing counted."""
+    return a.unit == b.unit and a.counts == b.counts
 
 
 def agrees(claim: Figure, other: Figure) -> bool:
@@ -184,14 +230,33 @@ def compare(claim_text: str, other_text: str) -> tuple[bool | None, dict[str, ob
     return compare_figures(figures(claim_text), figures(other_text))
 
 
+def align(claim: list[Figure], other: list[Figure]) -> list[tuple[Figure, Figure]]:
+    """Pair the figures one to one, by what they measure: each of the claim's figures with
+    the other sentence's figure of the same thing that agrees with it (else the nearest in
+    value), each figure used once. Figures of different things are never paired."""
+    pairs: list[tuple[Figure, Figure]] = []
+    free = list(other)
+    for a in claim:
+        same = [b for b in free if comparable(a, b)]
+        if not same:
+            continue
+        agreeing = [b for b in same if agrees(a, b)]
+        pool = agreeing or same
+        b = min(pool, key=lambda f: abs(f.value - a.value))
+        free.remove(b)
+        pairs.append((a, b))
+    return pairs
+
+
 def compare_figures(
     claim: list[Figure], other: list[Figure]
 ) -> tuple[bool | None, dict[str, object]]:
-    pairs = [(a, b) for a in claim for b in other if comparable(a, b)]
+    """(False if an aligned pair disagrees, True if aligned pairs agree and none disagree,
+    None if nothing aligns), with the pair to show first and every aligned pair."""
+    pairs = align(claim, other)
     if not pairs:
         return None, {}
-    for a, b in pairs:
-        if not agrees(a, b):
-            return False, {"claim": a.as_dict(), "other": b.as_dict()}
-    a, b = pairs[0]
-    return True, {"claim": a.as_dict(), "other": b.as_dict()}
+    every = [{"claim": a.as_dict(), "other": b.as_dict(), "agree": agrees(a, b)} for a, b in pairs]
+    differing = [(a, b) for a, b in pairs if not agrees(a, b)]
+    a, b = (differing or pairs)[0]
+    return not differing, {"claim": a.as_dict(), "other": b.as_dict(), "pairs": every}
