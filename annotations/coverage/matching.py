@@ -146,6 +146,58 @@ def terms(text: str) -> list[str]:
     return [stem(t) for t in (w.lower() for w in TOKEN.findall(text)) if t not in STOPWORDS]
 
 
+CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][\w'’-]{2,}")
+POSSESSIVE = re.compile(r"[’']s?$")
+NOT_SUBJECTS = frozenset(
+    [
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "they",
+        "then",
+        "but",
+        "and",
+        "also",
+        "however",
+        "after",
+        "before",
+        "when",
+        "while",
+        "with",
+        "from",
+        "into",
+        "about",
+        "for",
+        "according",
+        "said",
+        "says",
+        "his",
+        "her",
+        "its",
+        "our",
+        "your",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+
+
+def subjects(text: str) -> frozenset[str]:
+    """The people, organisations and places a sentence is about, as single lower-case
+    words ("Governor Tomas Brancu" gives governor, tomas, brancu), wherever they stand."""
+    words = {POSSESSIVE.sub("", w.lower()) for w in CAPITALISED.findall(text)}
+    return frozenset(w for w in words if len(w) > 2 and w not in NOT_SUBJECTS)
+
+
 def markers(text: str) -> frozenset[str]:
     """Named entities and numbers: what two reports of the same fact share."""
     found = {m.lower() for m in ENTITY.findall(text)}
@@ -229,7 +281,13 @@ def _label(
     claim_figures: list[figures.Figure],
     sentence_figures: list[figures.Figure],
 ) -> tuple[str, dict[str, object]]:
-    if DENIAL.search(sentence) and not DENIAL.search(claim.text):
+    if (
+        DENIAL.search(sentence)
+        and not DENIAL.search(claim.text)
+        and subjects(sentence) & subjects(claim.text)
+    ):
+        # A denial counts against the claim only when it is about the claim's people or
+        # organisations: "the ministry denied the report" says nothing of the governor.
         return "contradicts", {}
     agree, shown = figures.compare_figures(claim_figures, sentence_figures)
     if agree is False:

@@ -57,3 +57,22 @@ def test_one_disagreeing_pair_is_shown_first_with_every_pair() -> None:
     assert agree is False
     assert shown["claim"]["text"] == "1,080 trucks" and shown["other"]["text"] == "2,000 trucks"
     assert [pair["agree"] for pair in shown["pairs"]] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("other", "expected"),
+    [
+        ("Governor Brancu rejected the customs report as baseless on Tuesday.", "contradicts"),
+        ("Brancu’s office denied that he approved any licences.", "contradicts"),
+        # A denial by, or about, someone else is no contradiction of this claim.
+        ("The haulage union denied that its drivers carried smuggled fuel.", "repeats"),
+    ],
+)
+def test_a_denial_contradicts_only_when_it_is_about_the_claims_subject(
+    other: str, expected: str
+) -> None:
+    from annotations.coverage.figures import figures as read
+    from annotations.coverage.matching import Claim, _label
+
+    claim = Claim(0, "Governor Tomas Brancu personally approved the depot licences")
+    assert _label(claim, other, read(claim.text), read(other))[0] == expected
