@@ -75,6 +75,7 @@ RATE = re.compile(  # "a month", "per day", "daily", up to four words after the 
     r"|(?P<adverb>daily|weekly|monthly|yearly|annually)\b)",
     re.IGNORECASE,
 )
+DIGIT = re.compile(r"\d")
 TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*|[^\sA-Za-z]")
 # What a count counts, by its head noun: words that name the same thing in news copy.
 SAME_THING = {
@@ -152,7 +153,7 @@ def _counted(after: str) -> tuple[str, str]:
 
 def figures(text: str) -> list[Figure]:
     found: list[Figure] = []
-    if not any(c.isdigit() for c in text):
+    if not DIGIT.search(text):
         return found
     for match in QUANTITY.finditer(text):
         raw = match.group("num").replace(",", "")
