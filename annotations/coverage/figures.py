@@ -104,7 +104,9 @@ class Figure:
     value: float  # normalised: currency per day for rates, plain numbers otherwise
     unit: str  # "USD/day", "USD", "percent", or "count"
     counts: str  # for counts, what is counted: the head noun, stemmed ("truck"), else ""
-    qualifier: str  # "at_least", "at_most", "roughly" or ""
+    qualifier: str  # "at_least", "at_most", "roughly", "range" or ""
+    low: float | None = None  # for a range ("between 30 and 40"): its ends
+    high: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         shown: dict[str, object] = {"text": self.text, "value": round(self.value, 2)}
@@ -145,14 +147,44 @@ def _counted(after: str) -> tuple[str, str]:
                 break  # "trucks carrying oil", "people living in": a clause, not the noun
             continue  # "oil pumping stations", "armed men": a modifier inside the phrase
         words.append(token)
+        if lowered.endswith("s") or lowered in PLURAL_WITHOUT_S:
+            break  # the plural noun ends the phrase: "people live there" counts people
     if not words:
         return "", ""
     head = _stem(words[-1])
     return SAME_THING.get(head, head), " ".join(words)
 
 
+SPELLED = re.compile(  # "a thousand", "two million", "half a million"
+    r"\b(half an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)"
+    r"\s+(hundred|thousand|million|billion)\b",
+    re.IGNORECASE,
+)
+SPELLED_VALUES = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twenty": 20, "fifty": 50,
+}  # fmt: skip
+RANGE_START = re.compile(
+    rf"\bbetween\s+(?:[$€£]\s?)?({NUMBER})(?:\s?(thousand|million|billion|bn|mn|m|k)\b)?"
+    r"\s+and\s+$",
+    re.IGNORECASE,
+)
+
+
+def _digits(match: re.Match[str]) -> str:
+    amount = match.group(1).lower()
+    value = 0.5 if amount.startswith("half") else SPELLED_VALUES[amount]
+    scale = match.group(2).lower()
+    # Said in words, a figure is a round one: read it as "about".
+    if scale == "hundred":
+        return f"about {value * 100:g}"
+    return f"about {value:g} {scale}"
+
+
 def figures(text: str) -> list[Figure]:
     found: list[Figure] = []
+    starts: list[int] = []  # where each figure found starts, to merge a range's two ends
+    text = SPELLED.sub(_digits, text)  # figures in words are read as figures
     if not DIGIT.search(text):
         return found
     for match in QUANTITY.finditer(text):
@@ -184,6 +216,7 @@ def figures(text: str) -> list[Figure]:
         )
         after = re.split(r"\d", text[match.end() : match.end() + 40], maxsplit=1)[0]
         end = match.end()
+        period = ""  # for money per day, week…: the period it was given for
         if match.group("pct"):
             unit, counts = "percent", ""
         elif currency:
@@ -202,7 +235,21 @@ def figures(text: str) -> list[Figure]:
                 continue  # a bare number says too little to compare
             unit = "count"
             end = match.end() + after.index(phrase.split()[-1]) + len(phrase.split()[-1])
-        found.append(Figure(text[start:end].strip(), value, unit, counts, qualifier))
+        low = high = None
+        opened = RANGE_START.search(text, max(0, start - 40), start)
+        if opened:  # "between 30 and 40 trucks": one figure, both ends
+            low_scale = (opened.group(2) or scale).lower()
+            low = float(opened.group(1).replace(",", "")) * SCALES.get(low_scale, 1.0)
+            if period:
+                low /= DAYS[period]  # the rate applies to both ends
+            low, high, qualifier = min(low, value), max(low, value), "range"
+            value, start = (low + high) / 2, opened.start()
+            # The low end was read as a figure of its own: it is part of this one.
+            while starts and starts[-1] >= start:
+                starts.pop()
+                found.pop()
+        starts.append(start)
+        found.append(Figure(text[start:end].strip(), value, unit, counts, qualifier, low, high))
     return found
 
 
@@ -214,6 +261,11 @@ def comparable(a: Figure, b: Figure) -> bool:
 
 def agrees(claim: Figure, other: Figure) -> bool:
     """Whether `other` (as reported elsewhere) is consistent with `claim`."""
+    if claim.qualifier == "range" or other.qualifier == "range":
+        # A range agrees with what falls inside it (or with a range it overlaps).
+        a_low, a_high = _ends(claim)
+        b_low, b_high = _ends(other)
+        return a_low <= b_high * 1.02 and b_low <= a_high * 1.02
     high, low = max(claim.value, other.value), min(claim.value, other.value)
     if high == 0:
         return True
@@ -229,6 +281,12 @@ def compare(claim_text: str, other_text: str) -> tuple[bool | None, dict[str, ob
     """(True if the figures agree, False if they differ, None if nothing comparable), and
     the first disagreeing (or agreeing) pair, normalised, for display."""
     return compare_figures(figures(claim_text), figures(other_text))
+
+
+def _ends(figure: Figure) -> tuple[float, float]:
+    if figure.low is not None and figure.high is not None:
+        return figure.low, figure.high
+    return figure.value, figure.value
 
 
 def align(claim: list[Figure], other: list[Figure]) -> list[tuple[Figure, Figure]]:

@@ -76,3 +76,56 @@ def test_a_denial_contradicts_only_when_it_is_about_the_claims_subject(
 
     claim = Claim(0, "Governor Tomas Brancu personally approved the depot licences")
     assert _label(claim, other, read(claim.text), read(other))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "other", "expected"),
+    [
+        # Figures in words are round figures: "a thousand" is about 1,000.
+        ("The military destroyed 1,080 trucks.", "Almost a thousand fuel trucks were hit.", True),
+        ("The ring moved 480,000 barrels of fuel.", "Half a million barrels of fuel moved.", True),
+        ("The ring moved 80,000 barrels of fuel.", "Half a million barrels of fuel moved.", False),
+        # A range agrees with what falls inside it.
+        ("Strikes destroyed 35 trucks.", "Between 30 and 40 trucks were destroyed.", True),
+        ("Strikes destroyed 55 trucks.", "Between 30 and 40 trucks were destroyed.", False),
+        (
+            "It earned $2.5 million a day.",
+            "It earned between $2 million and $3 million a day.",
+            True,
+        ),
+        # Different units are never compared without a conversion.
+        ("The tanker carried 90,000 barrels.", "The tanker carried 12,000 tonnes.", None),
+    ],
+)
+def test_words_and_ranges(claim: str, other: str, expected: bool | None) -> None:
+    assert compare(claim, other)[0] is expected
+
+
+def test_a_sentence_with_twenty_figures_pairs_each_once() -> None:
+    counts = ", ".join(f"{n} {thing}" for n, thing in zip(range(11, 31), THINGS, strict=True))
+    agree, shown = compare(counts, counts)
+    assert agree is True and len(shown["pairs"]) == 20
+
+
+THINGS = [
+    "refineries",
+    "pumps",
+    "depots",
+    "tankers",
+    "barges",
+    "wells",
+    "pipelines",
+    "ports",
+    "ships",
+    "warehouses",
+    "bridges",
+    "roads",
+    "stations",
+    "lorries",
+    "vans",
+    "boats",
+    "trains",
+    "planes",
+    "jetties",
+    "silos",
+]
