@@ -180,10 +180,15 @@ def test_a_pool_child_killed_mid_fetch_is_replaced_and_the_job_finishes_once(
     assert CoverageMatch.objects.filter(job=job).count() == clean.matches.count()
     # The redelivered step resumed: lorries (already fetched) was not fetched again, and the
     # pages in flight when the child died were fetched a second time by the new run.
+    # (A page whose fetch finished just before the kill is stored and not fetched again, so
+    # on a loaded machine one of the four may be fetched once: each is fetched once or
+    # twice, and the pages cut off mid-fetch, at least one, were fetched again.)
     hits = Counter(web_server.hits[hits_before:])
     assert hits["/news/lorries.html"] == 1
-    for name in ("income", "denial", "fuel_prices", "football"):
-        assert hits[f"/news/{name}.html"] == 2, hits
+    in_flight = [
+        hits[f"/news/{name}.html"] for name in ("income", "denial", "fuel_prices", "football")
+    ]
+    assert set(in_flight) <= {1, 2} and 2 in in_flight, hits
     assert hits["/feed.xml"] == 1  # discovery was not re-run
 
 
