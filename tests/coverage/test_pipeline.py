@@ -179,3 +179,36 @@ def test_a_source_that_failed_makes_the_job_done_with_errors(
     html = client.get(f"/coverage/{job.pk}/").content.decode()
     assert "Done with errors" in html
     assert "No related article could be read: 1 source could not be searched" in html
+
+
+def test_the_matrix_shows_every_aligned_pair_of_figures(wire_article, factchecker, client) -> None:  # type: ignore[no-untyped-def]
+    """A sentence with several figures: each pair compared is listed with its verdict, so
+    the fact-checker sees which figure differs and which agree."""
+    from annotations.coverage import matching
+    from annotations.models import CoverageJob
+
+    _article, version = wire_article
+    claim = "Strikes hit 32 oil complexes, 11 refineries and destroyed 1,080 trucks."
+    other = "Strikes hit 32 oil complexes, 11 refineries and destroyed 2,000 trucks."
+    job = CoverageJob.objects.create(
+        version=version, query="strikes", state=CoverageJob.State.DONE, created_by=factchecker
+    )
+    related = RelatedArticle.objects.create(
+        job=job, provider="feed", url="https://other.example/a", title="Strikes",
+        status=RelatedArticle.Status.EXTRACTED, text=other, relevance=0.9,
+    )  # fmt: skip
+    found, _relevance = matching.match_all(
+        [matching.Claim(1, claim)], [matching.Related(related.pk, "Strikes", [other])]
+    )
+    match = found[0]
+    assert match.relation == "differs"
+    CoverageMatch.objects.create(
+        job=job, related=related, sentence_index=1, claim_text=claim,
+        related_sentence_index=0, related_sentence=other, relation=match.relation,
+        score=match.score, figures=match.figures,
+    )  # fmt: skip
+    client.force_login(factchecker)
+    html = client.get(f"/coverage/{job.pk}/").content.decode()
+    pairs = html.split('aria-label="Every figure compared"', 1)[1].split("</ul>", 1)[0]
+    assert "32 oil complexes / 32 oil complexes: <strong>agrees</strong>" in pairs
+    assert "2,000 trucks / 1,080 trucks: <strong>differs</strong>" in pairs
