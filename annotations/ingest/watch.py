@@ -258,11 +258,6 @@ def _unreachable(check: _Check, message: str) -> Refetch:
 # --- The re-fetch -------------------------------------------------------------------------------
 
 
-def _import_key(article: Article) -> str:
-    """The address article_import recognises this article by (see `_import`)."""
-    return article.canonical_url or article.url
-
-
 def _locked(article_id: int) -> Article:
     """The article, reloaded under the same advisory lock article_import takes for it (taken
     first, so that a re-fetch and an import of the same page wait for each other instead of
@@ -406,19 +401,16 @@ def _hold(check: _Check, latest: ArticleVersion, text: str, url: str) -> Refetch
 def _import(
     article: Article, text: str, url: str, user: User | None, *, document: ExtractedDocument
 ) -> services.ImportResult:
-    """Import `text` as a version of `article` itself. The document's canonical address is
-    set to the article's, so that a story with a canonical of its own (another story at
-    the same address) still lands on this article rather than becoming a new one."""
-    result = services.article_import(
-        document=dataclasses.replace(document, text=text, canonical_url=_import_key(article)),
+    """Import `text` as a version of `article` itself (`into`): whatever canonical address
+    the page names (another story at the same address has its own), it lands here."""
+    return services.article_import(
+        document=dataclasses.replace(document, text=text),
         source=ArticleVersion.Source.URL,
         user=user,
         team=article.team,
         url=url,
+        into=article,
     )
-    if result.article.pk != article.pk:  # only if two articles of one desk share the address
-        raise DocumentError("Another article of this desk has the same address; not imported.")
-    return result
 
 
 def _new_version(

@@ -25,9 +25,6 @@ from annotations import permissions
 from annotations.models import PUBLIC_STATES, Annotation, ArticleVersion, Notification, Placement
 from annotations.review.conversation import notifications_create
 from annotations.workspace.anchoring import quote_at, snap_to_words
-from annotations.workspace.selectors import placement_for_repair
-
-__all__ = ["placement_for_repair"]  # the repair views read it from here
 
 Status = Placement.Status
 Resolution = Placement.Resolution

@@ -466,7 +466,7 @@ def review_repair(request: HtmxHttpRequest) -> HttpResponse:
 
 def _placement_to_repair(request: HtmxHttpRequest, pk: int) -> Placement:
     """404 when the placement is not on the user's desks; 403 when they may not settle it."""
-    placement = repair.placement_for_repair(request.user, pk)
+    placement = selectors.placement_for_repair(request.user, pk)
     if placement is None:
         raise Http404("No such claim to repair on your desks.")
     if not permissions.can_repair(request.user, placement.annotation):
