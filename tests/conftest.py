@@ -87,6 +87,14 @@ def editor(team) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def second_editor(team) -> User:  # type: ignore[no-untyped-def]
+    """Another editor of the desk: the two-person rule needs one besides the approver."""
+    user = _user_with_role("lena", roles.EDITOR)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
 def reader(team) -> User:  # type: ignore[no-untyped-def]
     """A member of the desk in no role group: may read the desk's work, may change nothing."""
     user = _user_with_role("visitor", None)

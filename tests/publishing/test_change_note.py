@@ -8,17 +8,14 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from annotations import roles
 from annotations.models import Annotation, Article, ArticleVersion, Correction, Rating
 from annotations.review import services as review
 from annotations.workspace.placements import version_reanchor
-from tests.conftest import _user_with_role
 from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +28,6 @@ NOTE = "Update: this story has been changed to correct the number of lorries."
 @pytest.fixture(autouse=True)
 def _empty_page_cache(_private_cache) -> None:  # type: ignore[no-untyped-def]
     cache.clear()
-
-
-@pytest.fixture
-def second_editor(team) -> User:  # type: ignore[no-untyped-def]
-    user = _user_with_role("lena", roles.EDITOR)
-    team.members.add(user)
-    return user
 
 
 @pytest.fixture

@@ -15,23 +15,14 @@ from django.test import Client
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from annotations import roles
 from annotations.models import Annotation, Rating, Source
 from annotations.review import services as review
-from tests.conftest import _user_with_role
 from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
 
 LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
 URL = "https://wire.example/velmora-diesel-racket"
-
-
-@pytest.fixture
-def second_editor(team) -> User:  # type: ignore[no-untyped-def]
-    user = _user_with_role("lena", roles.EDITOR)
-    team.members.add(user)
-    return user
 
 
 @pytest.fixture

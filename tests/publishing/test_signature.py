@@ -25,13 +25,11 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from annotations import roles
 from annotations.models import Annotation, Article, ArticleVersion, Correction, Rating, Source
 from annotations.review import services as review
 from annotations.workspace import archiving, selectors
 from annotations.workspace import services as sources
 from annotations.workspace.services import AnnotationInput, annotation_update
-from tests.conftest import _user_with_role
 from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db
@@ -58,13 +56,6 @@ def on(pages: Iterable[str], old: str | None, new: str | None) -> Shown:
 @pytest.fixture(autouse=True)
 def _empty_page_cache(_private_cache) -> None:  # type: ignore[no-untyped-def]
     cache.clear()
-
-
-@pytest.fixture
-def second_editor(team) -> User:  # type: ignore[no-untyped-def]
-    user = _user_with_role("lena", roles.EDITOR)
-    team.members.add(user)
-    return user
 
 
 @dataclass

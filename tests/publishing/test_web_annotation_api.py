@@ -218,13 +218,6 @@ def article(article_text, team):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def second_editor(team) -> User:  # type: ignore[no-untyped-def]
-    user = _user_with_role("lena", roles.EDITOR)
-    team.members.add(user)
-    return user
-
-
-@pytest.fixture
 def other_factchecker(team) -> User:  # type: ignore[no-untyped-def]
     user = _user_with_role("omar", roles.FACT_CHECKER)
     team.members.add(user)

@@ -26,13 +26,6 @@ def article(article_text, team):  # type: ignore[no-untyped-def]
     return import_text(article_text, team=team, url="https://wire.example/velmora-diesel-racket")
 
 
-@pytest.fixture
-def second_editor(team) -> User:  # type: ignore[no-untyped-def]
-    user = _user_with_role("lena", roles.EDITOR)
-    team.members.add(user)
-    return user
-
-
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
