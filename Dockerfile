@@ -13,7 +13,7 @@ WORKDIR /app
 
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml ./
-RUN pip install .
+RUN pip install ".[paraphrase]"
 
 COPY . .
 RUN python manage.py collectstatic --no-input -v 0 \

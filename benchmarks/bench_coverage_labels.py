@@ -3,6 +3,8 @@ benchmarks/coverage_pairs.jsonl (written for this project: repeats, differs, con
 not mentioned, with multi-figure sentences, approximations, units and rates, paraphrases,
 hedges, and denials about someone else).
 
+Run once on words alone and once with the paraphrase extra, when it is installed.
+
 Targets: precision at least 0.95 for `differs` and for `contradicts`, recall at least 0.85
 for `repeats`. No database: the matcher is pure.
 """
@@ -17,16 +19,30 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
-from annotations.coverage import evaluation  # noqa: E402 - after the path is set
+import django  # noqa: E402 - after the path is set
+from django.conf import settings  # noqa: E402
+
+django.setup()
+
+from annotations.coverage import evaluation, paraphrase  # noqa: E402
 
 
 def main() -> None:
     pairs = evaluation.load()
-    scores, wrong = evaluation.evaluate(pairs)
     counts = Counter(pair.label for pair in pairs)
     print(
         f"{len(pairs)} labelled pairs: " + ", ".join(f"{n} {label}" for label, n in counts.items())
     )
+    for meaning in (False, True):
+        settings.COVERAGE_PARAPHRASE = meaning
+        if meaning and paraphrase.model() is None:
+            print("\nwith the paraphrase extra: not installed (pip install '.[paraphrase]')")
+            continue
+        print("\nwith the paraphrase extra:" if meaning else "\nwords alone:")
+        report(*evaluation.evaluate(pairs))
+
+
+def report(scores: evaluation.Scores, wrong: list[tuple[evaluation.Pair, str]]) -> None:
     print(scores.table())
     print(
         "targets: differs precision >= 0.95 "

@@ -236,6 +236,8 @@ COVERAGE_CONCURRENCY = env_int("COVERAGE_CONCURRENCY", 20)  # fetches at once, i
 COVERAGE_PER_HOST = env_int("COVERAGE_PER_HOST", 3)  # fetches at once from one host
 COVERAGE_FETCH_RETRIES = env_int("COVERAGE_FETCH_RETRIES", 1)  # transient errors only
 COVERAGE_FEED_MAX_BYTES = env_int("COVERAGE_FEED_MAX_BYTES", 2 * 1024 * 1024)
+# Sentence similarity by meaning when the `paraphrase` extra is installed (off: words alone).
+COVERAGE_PARAPHRASE = env_bool("COVERAGE_PARAPHRASE", True)
 
 # Celery. REDIS_URL is the broker; CELERY_BROKER_URL overrides it (`make run` sets an
 # embedded filesystem broker when no Redis answers). Never eager in the running app.

@@ -61,7 +61,7 @@ NOT_UNITS = {
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 QUANTITY = re.compile(
-    rf"(?:(?P<cur>[$€£])\s?)?(?P<num>{NUMBER})\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)?\b"
+    rf"(?:(?P<cur>[$€£])\s?)?(?P<num>{NUMBER})(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)\b)?"
     rf"(?P<pct>\s?(?:%|percent\b|per cent\b))?",
     re.IGNORECASE,
 )
@@ -253,10 +253,15 @@ def figures(text: str) -> list[Figure]:
     return found
 
 
+def measure(figure: Figure) -> tuple[str, str]:
+    """What a figure measures: its unit and, for counts, the thing counted."""
+    return figure.unit, figure.counts
+
+
 def comparable(a: Figure, b: Figure) -> bool:
     """Figures of one thing: the same unit (never across currencies or units without a
     conversion), and for counts the same thing counted."""
-    return a.unit == b.unit and a.counts == b.counts
+    return measure(a) == measure(b)
 
 
 def agrees(claim: Figure, other: Figure) -> bool:
@@ -316,6 +321,5 @@ def compare_figures(
     if not pairs:
         return None, {}
     every = [{"claim": a.as_dict(), "other": b.as_dict(), "agree": agrees(a, b)} for a, b in pairs]
-    differing = [(a, b) for a, b in pairs if not agrees(a, b)]
-    a, b = (differing or pairs)[0]
-    return not differing, {"claim": a.as_dict(), "other": b.as_dict(), "pairs": every}
+    first = next((pair for pair in every if not pair["agree"]), every[0])
+    return all(pair["agree"] for pair in every), {**first, "pairs": every}

@@ -10,18 +10,23 @@ not carry), `differs` (comparable figures disagree once normalised), `repeats`, 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
-from annotations.coverage import figures
+from annotations.coverage import figures, paraphrase
 
 MENTION_THRESHOLD = 0.24
 REPEAT_THRESHOLD = 0.35  # "repeats" on words alone needs more than agreeing figures do
+PARAPHRASE_REPEAT_THRESHOLD = 0.42  # the same, when scores are averaged with meaning
+MEANING_FLOOR = 0.3  # a sentence this close in meaning is a candidate even with no shared word
 OFF_TOPIC_BELOW = 0.12  # relevance under this ranks an article out as off-topic
 TOKEN = re.compile(r"[^\W_]+(?:[.,'][^\W_]+)*", re.UNICODE)
 ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)*)")
@@ -134,6 +139,7 @@ STOPWORDS = frozenset(
 )
 
 
+@functools.cache
 def stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -191,6 +197,7 @@ NOT_SUBJECTS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def subjects(text: str) -> frozenset[str]:
     """The people, organisations and places a sentence is about, as single lower-case
     words ("Governor Tomas Brancu" gives governor, tomas, brancu), wherever they stand."""
@@ -230,49 +237,80 @@ class Match:
     figures: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Read:
+    markers: frozenset[str]
+    figures: list[figures.Figure]
+    measures: set[tuple[str, str]]
+
+
 class _Index:
-    """An inverted index over every sentence of every related article. Sentences are
-    numbered globally; each posting list holds (sentence number, weight) pairs, so scoring
-    a claim is a tight loop of list additions."""
+    """An inverted index over every sentence of every related article. Sentences with a
+    word to index are numbered in one sequence (rows); each posting list holds the rows of
+    a term and their TF-IDF weights as numpy arrays, so scoring a claim against every
+    sentence is one vector addition per term of the claim."""
 
     def __init__(self, related: Sequence[Related]) -> None:
-        self.where: list[tuple[int, int]] = []
+        article_of: list[int] = []
+        sentence_of: list[int] = []
         counts: list[Counter[str]] = []
         document_frequency: Counter[str] = Counter()
         for article_number, article in enumerate(related):
             for sentence_number, sentence in enumerate(article.sentences):
                 tf = Counter(terms(sentence))
                 if tf:
-                    self.where.append((article_number, sentence_number))
+                    article_of.append(article_number)
+                    sentence_of.append(sentence_number)
                     counts.append(tf)
                     document_frequency.update(tf.keys())
+        self.article_of = np.array(article_of, dtype=np.int32)
+        self.sentence_of = np.array(sentence_of, dtype=np.int32)
         total = max(1, len(counts))
         self.idf = {t: math.log(1 + total / df) for t, df in document_frequency.items()}
-        self.postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
-        for number, tf in enumerate(counts):
+        rows: dict[str, list[int]] = defaultdict(list)
+        weights: dict[str, list[float]] = defaultdict(list)
+        for row, tf in enumerate(counts):
             vector = {t: (1 + math.log(n)) * self.idf[t] for t, n in tf.items()}
             norm = math.sqrt(sum(w * w for w in vector.values()))
             for t, w in vector.items():
-                ids, weights = self.postings[t]
-                ids.append(number)
-                weights.append(w / norm)
+                rows[t].append(row)
+                weights[t].append(w / norm)
+        self.postings = {
+            t: (np.array(rows[t], dtype=np.int32), np.array(weights[t], dtype=np.float32))
+            for t in rows
+        }
 
-    def query(self, text: str) -> dict[tuple[int, int], float]:
-        """Cosine similarity of `text` with every sentence sharing a term with it."""
+    def __len__(self) -> int:
+        return len(self.article_of)
+
+    def cosines(self, text: str) -> Any:
+        """Cosine similarity of `text` with every row (0 where no term is shared)."""
+        scores = np.zeros(len(self), dtype=np.float32)
         tf = Counter(t for t in terms(text) if t in self.idf)
         if not tf:
-            return {}
+            return scores
         vector = {t: (1 + math.log(n)) * self.idf[t] for t, n in tf.items()}
         norm = math.sqrt(sum(w * w for w in vector.values()))
-        scores = [0.0] * len(self.where)
-        touched: set[int] = set()
         for t, w in vector.items():
-            ids, weights = self.postings[t]
-            q = w / norm
-            for number, weight in zip(ids, weights, strict=True):
-                scores[number] += q * weight
-            touched.update(ids)
-        return {self.where[n]: scores[n] for n in touched}
+            rows, weights = self.postings[t]
+            scores[rows] += (w / norm) * weights
+        return scores
+
+    def best_per_article(self, scores: Any, k: int, floor: float = 0.0) -> Any:
+        """The rows of the k highest scores above `floor` in each article."""
+        rows = np.flatnonzero(scores > floor)
+        if not rows.size:
+            return rows
+        rows = rows[np.lexsort((-scores[rows], self.article_of[rows]))]
+        groups = self.article_of[rows]
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        rank = np.arange(rows.size) - np.repeat(starts, np.diff(np.r_[starts, rows.size]))
+        return rows[rank < k]
+
+
+@functools.lru_cache(maxsize=8192)
+def _denies(text: str) -> bool:
+    return DENIAL.search(text) is not None
 
 
 def _label(
@@ -281,11 +319,7 @@ def _label(
     claim_figures: list[figures.Figure],
     sentence_figures: list[figures.Figure],
 ) -> tuple[str, dict[str, object]]:
-    if (
-        DENIAL.search(sentence)
-        and not DENIAL.search(claim.text)
-        and subjects(sentence) & subjects(claim.text)
-    ):
+    if _denies(sentence) and not _denies(claim.text) and subjects(sentence) & subjects(claim.text):
         # A denial counts against the claim only when it is about the claim's people or
         # organisations: "the ministry denied the report" says nothing of the governor.
         return "contradicts", {}
@@ -299,46 +333,63 @@ def match_all(
     claims: Sequence[Claim], related: Sequence[Related]
 ) -> tuple[list[Match], dict[int, float]]:
     """Every claim against every related article: the best sentence of each, labelled.
-    Returns the matches and each related article's relevance (0-1)."""
+    Returns the matches and each related article's relevance (0-1).
+
+    Each claim's candidates in an article are its three best sentences by words and, with
+    the paraphrase extra, its best by meaning; each is scored on shared words (TF-IDF
+    cosine), word order (rapidfuzz) and shared names and numbers, averaged with the
+    similarity of meaning when there is one.
+    """
     index = _Index(related)
+    embedder = paraphrase.model() if len(index) else None
+    meaning = None
+    if embedder is not None:
+        texts = [
+            related[a].sentences[s]
+            for a, s in zip(index.article_of, index.sentence_of, strict=True)
+        ]
+        claim_vectors = paraphrase.vectors(embedder, [c.text for c in claims])
+        meaning = claim_vectors @ paraphrase.vectors(embedder, texts).T
+    repeat_threshold = PARAPHRASE_REPEAT_THRESHOLD if meaning is not None else REPEAT_THRESHOLD
     claim_markers = [markers(c.text) for c in claims]
     claim_figures = [figures.figures(c.text) for c in claims]
-    sentence_markers: dict[tuple[int, int], frozenset[str]] = {}
-    sentence_figures: dict[tuple[int, int], list[figures.Figure]] = {}
+    claim_measures = [{figures.measure(f) for f in found} for found in claim_figures]
+    seen: dict[str, _Read] = {}
 
-    def read(key: tuple[int, int]) -> tuple[frozenset[str], list[figures.Figure]]:
-        """Each related sentence's entities and figures, worked out once."""
-        if key not in sentence_markers:
-            text = related[key[0]].sentences[key[1]]
-            sentence_markers[key] = markers(text)
-            sentence_figures[key] = figures.figures(text)
-        return sentence_markers[key], sentence_figures[key]
+    def read(text: str) -> _Read:
+        """A related sentence's names, numbers and figures, worked out once per wording
+        (syndicated copy repeats sentences across outlets)."""
+        if text not in seen:
+            found = figures.figures(text)
+            seen[text] = _Read(markers(text), found, {figures.measure(f) for f in found})
+        return seen[text]
 
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for claim_number, claim in enumerate(claims):
-        by_article: dict[int, list[tuple[float, int]]] = defaultdict(list)
-        for (article_number, sentence_number), cosine in index.query(claim.text).items():
-            by_article[article_number].append((cosine, sentence_number))
-        for article_number, candidates in by_article.items():
-            candidates.sort(reverse=True)
-            top = None
-            for cosine, sentence_number in candidates[:3]:
-                sentence = related[article_number].sentences[sentence_number]
-                its_markers, its_figures = read((article_number, sentence_number))
-                shared = claim_markers[claim_number] & its_markers
-                overlap = len(shared) / max(1, len(claim_markers[claim_number]))
-                fuzzy = fuzz.token_sort_ratio(claim.text, sentence) / 100
-                score = 0.6 * cosine + 0.2 * fuzzy + 0.2 * overlap
-                if claim_figures[claim_number] and not any(
-                    figures.comparable(a, b)
-                    for a in claim_figures[claim_number]
-                    for b in its_figures
-                ):
-                    score *= 0.5  # a claim about a figure, and a sentence without one
-                if top is None or score > top[0]:
-                    top = (score, sentence_number)
-            if top is not None:
-                best[(claim_number, article_number)] = top
+        cosines = index.cosines(claim.text)
+        rows = index.best_per_article(cosines, 3)
+        if meaning is not None:
+            by_meaning = index.best_per_article(meaning[claim_number], 1, floor=MEANING_FLOOR)
+            rows = np.union1d(rows, by_meaning)
+        rows = rows.tolist()
+        sentences = [
+            related[index.article_of[row]].sentences[index.sentence_of[row]] for row in rows
+        ]
+        wording = process.cdist(
+            [claim.text], sentences, scorer=fuzz.token_sort_ratio, dtype=np.float32
+        )[0]
+        for row, sentence, fuzzy in zip(rows, sentences, wording.tolist(), strict=True):
+            seen_in = read(sentence)
+            shared = claim_markers[claim_number] & seen_in.markers
+            overlap = len(shared) / max(1, len(claim_markers[claim_number]))
+            score = 0.6 * float(cosines[row]) + 0.2 * fuzzy / 100 + 0.2 * overlap
+            if meaning is not None:
+                score = (score + max(0.0, float(meaning[claim_number, row]))) / 2
+            if claim_measures[claim_number] and not claim_measures[claim_number] & seen_in.measures:
+                score *= 0.5  # a claim about a figure, and a sentence without one
+            key = (claim_number, int(index.article_of[row]))
+            if key not in best or score > best[key][0]:
+                best[key] = (score, int(index.sentence_of[row]))
     matches: list[Match] = []
     relevance: dict[int, float] = {}
     for article_number, article in enumerate(related):
@@ -351,12 +402,9 @@ def match_all(
                 continue
             sentence = article.sentences[sentence_number]
             relation, shown = _label(
-                claim,
-                sentence,
-                claim_figures[claim_number],
-                read((article_number, sentence_number))[1],
+                claim, sentence, claim_figures[claim_number], read(sentence).figures
             )
-            if relation == "repeats" and not shown and score < REPEAT_THRESHOLD:
+            if relation == "repeats" and not shown and score < repeat_threshold:
                 matches.append(Match(claim, article.key, "not_mentioned", round(score, 3)))
                 continue
             matches.append(

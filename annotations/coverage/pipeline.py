@@ -8,6 +8,7 @@ discover -> fetch (concurrent, capped overall and per host) -> extract + segment
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import re
@@ -20,9 +21,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from annotations.coverage import matching, selectors
+from annotations.coverage import languages, matching, selectors
 from annotations.coverage.providers import (
     ArchiveProvider,
     Candidate,
@@ -35,7 +37,12 @@ from annotations.coverage.providers import (
     host_of,
 )
 from annotations.fetching import BlockedURL, FetchError, fetch
-from annotations.ingest.documents import DocumentError, from_html, from_plain_text
+from annotations.ingest.documents import (
+    DocumentError,
+    ExtractedDocument,
+    from_html,
+    from_plain_text,
+)
 from annotations.ingest.segment import split_sentences
 from annotations.models import (
     ArticleVersion,
@@ -236,6 +243,12 @@ def coverage_job_extract(job_id: int) -> None:
             row.save(update_fields=["status", "error"])
             continue
         text = document.text
+        if len(text.split()) < MIN_WORDS:
+            words = len(text.split())
+            row.status = Status.FAILED
+            row.error = f"no article text: {words} word{pluralize(words)} on the page"
+            row.save(update_fields=["status", "error"])
+            continue
         digest = hashlib.sha256(text.encode()).hexdigest()
         canonical = (document.canonical_url or row.canonical_url or row.url)[:2000]
         if digest in seen_hashes or canonical in seen_urls:
@@ -245,21 +258,24 @@ def coverage_job_extract(job_id: int) -> None:
         copy = ours.copy_reason(text, row.url, canonical)
         if copy:
             # Our own article, or a syndicated copy of it: not coverage, never compared.
-            row.status, row.error, row.text = Status.COPY, copy, text
-            row.canonical_url = canonical
-            row.title = row.title or document.title[:500]
-            row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
-            row.html = b""
-            row.save()
+            _set_apart(row, Status.COPY, copy, document, canonical)
+            continue
+        row.language = languages.detect(text)
+        if row.language and ours.language and row.language != ours.language:
+            # The comparison reads words: an article in another language is listed, not
+            # compared (its names and figures alone would make false labels).
+            reason = (
+                f"written in {languages.name(row.language)}; this article is in "
+                f"{languages.name(ours.language)}"
+            )
+            _set_apart(row, Status.OTHER_LANGUAGE, reason, document, canonical)
             continue
         seen_hashes.add(digest)
         seen_urls.add(canonical)
         row.text = text
         row.content_hash = digest
         row.canonical_url = canonical
-        row.title = row.title or document.title[:500]
-        # The page's own site name beats the feed's title (an aggregator lists many outlets).
-        row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
+        _describe(row, document)
         row.sentences = [[s.start, s.end] for s in split_sentences(text)]
         row.html = b""  # the text is what we keep
         row.status = Status.EXTRACTED
@@ -267,6 +283,24 @@ def coverage_job_extract(job_id: int) -> None:
     _counts(job_id)
 
 
+def _describe(row: RelatedArticle, document: ExtractedDocument) -> None:
+    row.title = row.title or document.title[:500]
+    # The page's own site name beats the feed's title (an aggregator lists many outlets).
+    row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
+
+
+def _set_apart(
+    row: RelatedArticle, status: str, reason: str, document: ExtractedDocument, canonical: str
+) -> None:
+    """Keep a result that is listed but never compared, with the reason it is set apart."""
+    row.status, row.error, row.text = status, reason, document.text
+    row.canonical_url = canonical
+    _describe(row, document)
+    row.html = b""
+    row.save()
+
+
+MIN_WORDS = 25  # a page with fewer words of text is a menu or a paywall, not a report
 COPY_OVERLAP = 0.9  # share of word 5-grams two texts must share both ways to be one article
 _WORDS = re.compile(r"\w+")
 
@@ -284,6 +318,10 @@ class _Ours:
         self.urls = {_url_key(u) for u in (article.url, article.canonical_url) if u}
         self.text = version.text
         self._shingles: set[int] | None = None
+
+    @functools.cached_property
+    def language(self) -> str:
+        return languages.detect(self.text)
 
     def copy_reason(self, text: str, url: str, canonical: str) -> str:
         """Why the result is this article (its address, or nearly all its words), or ""."""

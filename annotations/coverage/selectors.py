@@ -101,10 +101,20 @@ def matrix(job: CoverageJob) -> tuple[list[RelatedArticle], list[RelatedArticle]
 
 
 def job_copies(job: CoverageJob) -> list[RelatedArticle]:
-    """Results that are this very article (its address, or its text syndicated elsewhere):
-    listed apart, never as coverage and never compared."""
+    """Results that are this very article (its address, or its text syndicated elsewhere)."""
+    return _set_apart(job, RelatedArticle.Status.COPY)
+
+
+def job_other_languages(job: CoverageJob) -> list[RelatedArticle]:
+    """Results written in another language than this article."""
+    return _set_apart(job, RelatedArticle.Status.OTHER_LANGUAGE)
+
+
+def _set_apart(job: CoverageJob, status: str) -> list[RelatedArticle]:
+    """Results listed apart, never as coverage and never compared; each carries the
+    reason in `error`."""
     return list(
-        job.related.filter(status=RelatedArticle.Status.COPY)
-        .only("id", "url", "title", "outlet", "error", "provider")
+        job.related.filter(status=status)
+        .only("id", "url", "title", "outlet", "error", "provider", "language")
         .order_by("id")
     )

@@ -112,6 +112,7 @@ def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if job.is_finished:
         context["on_topic"], context["off_topic"], context["rows"] = coverage_selectors.matrix(job)
         context["copies"] = coverage_selectors.job_copies(job)
+        context["other_languages"] = coverage_selectors.job_other_languages(job)
     context["progress"] = progress(job)
     if request.htmx and not job.is_finished:
         return render(request, "annotations/coverage/partials/progress.html", context)

@@ -95,6 +95,7 @@ class RelatedArticle(models.Model):
         EXTRACTED = "extracted", "Extracted"
         DUPLICATE = "duplicate", "Same text as another result"
         COPY = "copy", "A copy of this article"
+        OTHER_LANGUAGE = "language", "In another language"
         FAILED = "failed", "Failed"
 
     job = models.ForeignKey(CoverageJob, on_delete=models.CASCADE, related_name="related")
@@ -111,6 +112,7 @@ class RelatedArticle(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     sentences = models.JSONField(default=list, blank=True, help_text="[start, end] offsets.")
     relevance = models.FloatField(default=0.0)
+    language = models.CharField(max_length=20, blank=True, help_text="Detected from its text.")
 
     class Meta:
         ordering = ["-relevance", "id"]

@@ -3,7 +3,9 @@ issue asks (the measured figures are higher; `make bench ARGS=coverage_labels` p
 
 from __future__ import annotations
 
-from annotations.coverage import evaluation
+import pytest
+
+from annotations.coverage import evaluation, paraphrase
 
 
 def test_the_labelled_pairs_cover_every_label_and_every_hard_case() -> None:
@@ -15,9 +17,29 @@ def test_the_labelled_pairs_cover_every_label_and_every_hard_case() -> None:
         assert hard in kinds, hard
 
 
-def test_labels_meet_the_floors() -> None:
+def _scores() -> tuple[evaluation.Scores, str]:
     scores, wrong = evaluation.evaluate(evaluation.load())
-    report = scores.table() + "".join(f"\n{p.kind}: {p.label} -> {got}" for p, got in wrong)
+    return scores, scores.table() + "".join(f"\n{p.kind}: {p.label} -> {got}" for p, got in wrong)
+
+
+@pytest.mark.parametrize("meaning", [False, True], ids=["words alone", "with paraphrase"])
+def test_labels_meet_the_floors(settings, meaning: bool) -> None:
+    settings.COVERAGE_PARAPHRASE = meaning
+    assert (paraphrase.model() is not None) is meaning  # the test install has the extra
+    scores, report = _scores()
     assert scores.precision("differs") >= 0.95, report
     assert scores.precision("contradicts") >= 0.95, report
     assert scores.recall("repeats") >= 0.85, report
+
+
+def test_the_paraphrase_extra_sets_same_topic_apart_from_the_same_fact(settings) -> None:
+    """What the extra adds: sentences on the claim's topic that report another fact are
+    no longer taken for repeats (measured: 5 of 8 wrong on words alone, 2 with it)."""
+    same_topic = [p for p in evaluation.load() if p.kind == "same topic other fact"]
+    settings.COVERAGE_PARAPHRASE = False
+    words_alone, _ = evaluation.evaluate(same_topic)
+    settings.COVERAGE_PARAPHRASE = True
+    with_meaning, _ = evaluation.evaluate(same_topic)
+    assert with_meaning.recall("not_mentioned") > words_alone.recall("not_mentioned")
+    everything, report = _scores()
+    assert everything.precision("repeats") >= 0.9, report

@@ -12,7 +12,7 @@ from annotations.coverage import pipeline
 from annotations.coverage import selectors as coverage_selectors
 from annotations.coverage import services as coverage
 from annotations.models import CoverageMatch, RelatedArticle
-from tests.coverage.conftest import CoverageSite
+from tests.coverage.conftest import CoverageSite, rss
 from tests.factories import annotate
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_copies_of_the_article_are_set_apart_and_never_compared(
     )
     coverage_site.server.add(
         "/feed.xml",
-        __import__("tests.coverage.conftest", fromlist=["rss"]).rss(
+        rss(
             [("Velmora story, republished", syndicated)]
             + [(n, u) for n, u in coverage_site.pages.items()]
         ),
@@ -158,6 +158,73 @@ def test_copies_of_the_article_are_set_apart_and_never_compared(
     assert "Copies of this article (1)" in html and syndicated in copies
     matrix = html.split('id="matrix-heading"', 1)[1].split('id="copies-heading"', 1)[0]
     assert syndicated not in matrix
+
+
+FRENCH = (
+    "<html lang='fr'><head><title>Contrebande de gazole au col de Harrow</title></head><body>"
+    "<article><h1>Contrebande de gazole au col de Harrow</h1>"
+    "<p>Selon l'inspectrice en chef Ilse Marrow, les caméras du col de Harrow ont filmé "
+    "1 140 camions-citernes remontant vers le nord, les réservoirs pleins, en six mois.</p>"
+    "<p>Le gouverneur Brancu dément toute implication dans ce trafic et parle d'une "
+    "campagne de calomnie menée par ses adversaires politiques.</p></article></body></html>"
+)
+
+
+def test_an_article_in_another_language_is_listed_apart_an_empty_one_fails_a_huge_one_is_read(
+    wire_article, coverage_site: CoverageSite, factchecker, client
+) -> None:  # type: ignore[no-untyped-def]
+    _article, version = wire_article
+    annotate(version, LORRIES, factchecker, claim="1,140 full fuel lorries crossed Harrow Pass")
+    french = coverage_site.server.add("/fr/harrow.html", FRENCH)
+    empty = coverage_site.server.add(
+        "/empty.html", "<html><body><nav>Home | News</nav><article></article></body></html>"
+    )
+    # A live page of about 2 MB: four thousand paragraphs, the report of the lorries inside.
+    filler = "".join(
+        f"<p>Update {n}: the council's planning committee discussed item {n} of its agenda "
+        "and adjourned the debate on the ring road until the next session.</p>"
+        for n in range(4000)
+    )
+    report = "<p>Cameras at Harrow Pass logged 1,140 lorries heading north with full tanks.</p>"
+    huge = coverage_site.server.add(
+        "/live.html",
+        f"<html><body><article><h1>Live: the region today</h1>{filler[: len(filler) // 2]}"
+        f"{report}{filler[len(filler) // 2 :]}</article></body></html>",
+    )
+    coverage_site.server.add(
+        "/feed.xml",
+        rss([("Contrebande", french), ("Empty", empty), ("Live", huge)]),
+        headers={"Content-Type": "application/rss+xml; charset=utf-8"},
+    )
+    job = coverage.coverage_job_create(
+        version=version,
+        user=factchecker,
+        query="Harrow Pass",
+        providers=[],
+        feed_urls=[coverage_site.feed_url],
+        start=False,
+    )
+    job = pipeline.coverage_job_run(job.pk)
+
+    assert job.state == "done"
+    rows = {r.url: r for r in job.related.all()}
+    assert rows[french].status == RelatedArticle.Status.OTHER_LANGUAGE
+    assert rows[french].error == "written in French; this article is in English"
+    assert not CoverageMatch.objects.filter(related=rows[french]).exists()
+    assert rows[empty].status == RelatedArticle.Status.FAILED
+    assert rows[empty].error.startswith("no article text")
+    assert rows[huge].status == RelatedArticle.Status.EXTRACTED
+    assert len(rows[huge].sentences) > 4000
+    found = CoverageMatch.objects.get(related=rows[huge], annotation__isnull=False)
+    assert found.relation == "repeats" and "1,140 lorries" in found.related_sentence
+
+    client.force_login(factchecker)
+    html = client.get(f"/coverage/{job.pk}/").content.decode()
+    assert "In another language (1)" in html
+    languages = html.split('id="languages-heading"', 1)[1]
+    assert french in languages and "written in French" in languages
+    matrix = html.split('id="matrix-heading"', 1)[1].split('id="languages-heading"', 1)[0]
+    assert french not in matrix
 
 
 def test_a_source_that_failed_makes_the_job_done_with_errors(
