@@ -31,7 +31,7 @@ def main() -> None:
         from bench_workspace import article_text
         from django.conf import settings
 
-        from annotations.coverage import matching, pipeline
+        from annotations.coverage import matching, paraphrase, pipeline
         from annotations.coverage import services as coverage
         from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
@@ -107,16 +107,23 @@ def main() -> None:
         related = [
             matching.Related(k, f"Article {k}", rng.sample(sentences[100:], 40)) for k in range(50)
         ]
-        times = []
-        for _ in range(5):
-            started = time.perf_counter()
-            found, _relevance = matching.match_all(claims, related)
-            times.append(time.perf_counter() - started)
-        labelled = sum(1 for m in found if m.relation != "not_mentioned")
-        print(
-            f"matching 100 claims x 50 articles (2,000 sentences): median {statistics.median(times):.2f} s "
-            f"(target < 1 s); {len(found):,} pairs, {labelled:,} mentioned"
-        )
+        for meaning in (False, True):
+            settings.COVERAGE_PARAPHRASE = meaning
+            if meaning and paraphrase.model() is None:
+                print("with the paraphrase extra: not installed")
+                continue
+            times = []
+            for _ in range(5):
+                started = time.perf_counter()
+                found, _relevance = matching.match_all(claims, related)
+                times.append(time.perf_counter() - started)
+            labelled = sum(1 for m in found if m.relation != "not_mentioned")
+            print(
+                f"matching 100 claims x 50 articles (2,000 sentences), "
+                f"{'with the paraphrase extra' if meaning else 'words alone'}: median "
+                f"{statistics.median(times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)}; "
+                f"target < 1 s words alone); {len(found):,} pairs, {labelled:,} mentioned"
+            )
     finally:
         for server in servers:
             server.httpd.shutdown()

@@ -299,15 +299,16 @@ def align(claim: list[Figure], other: list[Figure]) -> list[tuple[Figure, Figure
     the other sentence's figure of the same thing that agrees with it (else the nearest in
     value), each figure used once. Figures of different things are never paired."""
     pairs: list[tuple[Figure, Figure]] = []
-    free = list(other)
+    free: dict[tuple[str, str], list[Figure]] = {}
+    for b in other:
+        free.setdefault(measure(b), []).append(b)
     for a in claim:
-        same = [b for b in free if comparable(a, b)]
+        same = free.get(measure(a))
         if not same:
             continue
         agreeing = [b for b in same if agrees(a, b)]
-        pool = agreeing or same
-        b = min(pool, key=lambda f: abs(f.value - a.value))
-        free.remove(b)
+        b = min(agreeing or same, key=lambda f: abs(f.value - a.value))
+        same.remove(b)
         pairs.append((a, b))
     return pairs
 
