@@ -21,6 +21,9 @@ class Transition(models.Model):
     from_state_since = models.DateTimeField(help_text="When the claim had entered from_state.")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(blank=True)
+    content_digest = models.CharField(
+        max_length=64, blank=True, help_text="For approvals: a digest of the content approved."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -70,6 +73,7 @@ class Notification(models.Model):
         RETRACTED = "retracted", "Retracted"
         REPAIRED = "repaired", "Placement repaired"
         ARTICLE_CHANGED = "article_changed", "Article changed"
+        REOPENED = "reopened", "Back in review after an edit"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

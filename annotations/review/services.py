@@ -30,7 +30,7 @@ from annotations.models import (
     Rating,
     Transition,
 )
-from annotations.review import conversation
+from annotations.review import approval, conversation
 
 State = Annotation.State
 MAX_COMMENT_CHARS = 10_000
@@ -171,21 +171,15 @@ def allowed_actions(
         action
         for name in BUTTON_ACTIONS
         if refusal(user, annotation, action := ACTIONS[name]) is None
-        and not (name == "approve" and approved)
+        and not (
+            name == "approve" and (approved or approval.changed_it_this_round(annotation, user))
+        )
     ]
 
 
 def approvals_this_round(annotation: Annotation) -> list[int]:
-    """Who approved the claim since it was last submitted (one query)."""
-    approvers: list[int] = []
-    for action, actor_id in annotation.transitions.order_by("created_at", "id").values_list(
-        "action", "actor_id"
-    ):
-        if action == "submit":
-            approvers = []
-        elif action == "approve":
-            approvers.append(actor_id)
-    return approvers
+    """Who approved the claim since it was last submitted or reopened by an edit."""
+    return [step.actor_id for step in approval.approvals(annotation)]
 
 
 def required_approvals(annotation: Annotation) -> int:
@@ -242,6 +236,13 @@ def claim_move(
         if action == "publish":
             from annotations.publishing.standards import claimreview_problems
 
+            approved = approval.approved_content(annotation)
+            if approved is None or approved not in ("", approval.content_digest(annotation)):
+                raise ReviewError(
+                    "Not published: the claim changed after it was approved. "
+                    "It needs approval again."
+                )
+
             missing = claimreview_problems(annotation)
             if missing:
                 raise ReviewError(
@@ -250,13 +251,19 @@ def claim_move(
                     + "."
                 )
         target = move.target
+        digest = ""
         if action == "approve":
             approvers = approvals_this_round(annotation)
             if user.pk in approvers:
                 raise ReviewError("You already approved this; another editor must approve it too.")
+            if approval.changed_it_this_round(annotation, user):
+                raise PermissionDenied(
+                    "You changed this verdict during review; a different editor must approve it."
+                )
+            digest = approval.content_digest(annotation)
             if len(approvers) + 1 < required_approvals(annotation):
                 target = State.IN_REVIEW  # one of two approvals: it stays in the queue
-        record = _move(annotation, user, action, target, comment)
+        record = _move(annotation, user, action, target, comment, digest=digest)
         if comment:
             # The author hears of it through the move's own notification, not twice.
             author_told = move.notify and target != State.IN_REVIEW
@@ -273,8 +280,16 @@ def claim_move(
 
 
 def _move(
-    annotation: Annotation, user: User, action: str, target: str, comment: str, **fields: object
+    annotation: Annotation,
+    user: User,
+    action: str,
+    target: str,
+    comment: str,
+    *,
+    digest: str = "",
+    fields: dict[str, object] | None = None,
 ) -> Transition:
+    fields = dict(fields or {})
     now = timezone.now()
     record = Transition.objects.create(
         annotation=annotation,
@@ -284,6 +299,7 @@ def _move(
         from_state_since=annotation.state_changed_at,
         actor=user,
         comment=comment,
+        content_digest=digest,
         created_at=now,
     )
     if target != annotation.state:
@@ -361,7 +377,7 @@ def _correction(
             new_rationale=new_rationale,
             editor=user,
         )
-        _move(annotation, user, action.name, action.target, note, **fields)
+        _move(annotation, user, action.name, action.target, note, fields=fields)
         if annotation.author_id != user.pk:
             conversation.notifications_create(
                 [annotation.author], user, action.notify or "", annotation, note

@@ -19,6 +19,7 @@ from annotations import permissions
 from annotations.fetching import BlockedURL, check_url
 from annotations.markup import render_rationale
 from annotations.models import Annotation, ArticleVersion, Rating, Source
+from annotations.review import approval
 from annotations.workspace import selectors, tasks
 from annotations.workspace.anchoring import quote_at
 
@@ -169,6 +170,7 @@ def annotation_update(
         raise PermissionDenied("You cannot edit this annotation.")
     data = data.cleaned()
     with pghistory.context(user=editor.pk), transaction.atomic():
+        before = approval.content_digest(annotation)
         changed = Annotation.objects.filter(
             pk=annotation_id, revision=revision, deleted_at__isnull=True
         ).update(
@@ -176,11 +178,28 @@ def annotation_update(
             revision=F("revision") + 1,
             updated_at=timezone.now(),
         )
+        if changed:
+            # Under review, the edit is recorded; after approval it sends the claim back.
+            approval.after_edit(annotation_id, editor, before, _what_changed(annotation, data))
     if not changed:
         raise AnnotationConflict(
             Annotation.objects.select_related("rating", "author").get(pk=annotation_id)
         )
     return Annotation.objects.select_related("rating", "author", "version").get(pk=annotation_id)
+
+
+def _what_changed(annotation: Annotation, data: AnnotationInput) -> str:
+    """What an edit changes, in words, for the review record ("the verdict: False → True")."""
+    changes = []
+    if annotation.rating_id != (data.rating.pk if data.rating else None):
+        old = annotation.rating.label if annotation.rating else "none"
+        changes.append(f"the verdict: {old} → {data.rating.label if data.rating else 'none'}")
+    for name, label in (("claim", "the claim"), ("claimant", "the claimant")):
+        if getattr(annotation, name) != getattr(data, name):
+            changes.append(label)
+    if annotation.rationale != data.rationale:
+        changes.append("the rationale")
+    return ", ".join(changes) or "the claim"
 
 
 def annotation_delete(*, annotation_id: int, user: User) -> Annotation:
@@ -242,6 +261,7 @@ def source_add(
     if stance not in Source.Stance.values:
         raise SourceError("Choose whether the source supports, contradicts or gives context.")
     with pghistory.context(user=user.pk), transaction.atomic():
+        before = approval.content_digest(annotation)
         last = annotation.sources.aggregate(last=Max("position"))["last"]
         source = Source.objects.create(
             annotation=annotation,
@@ -253,23 +273,27 @@ def source_add(
             stance=stance,
             created_by=user,
         )
+        approval.after_edit(annotation.pk, user, before, "the sources: one added")
         transaction.on_commit(lambda: tasks.archive_source.delay(source.pk))
     return source
 
 
 def source_remove(*, source_id: int, user: User) -> Source:
     source = Source.objects.get(pk=source_id)
-    _editable_annotation(source.annotation_id, user)
+    annotation = _editable_annotation(source.annotation_id, user)
     with pghistory.context(user=user.pk), transaction.atomic():
+        before = approval.content_digest(annotation)
         source.delete()
+        approval.after_edit(annotation.pk, user, before, "the sources: one removed")
     return source
 
 
 def source_move(*, source_id: int, user: User, direction: str) -> None:
     """Swap a source with its neighbour above or below."""
     source = Source.objects.get(pk=source_id)
-    _editable_annotation(source.annotation_id, user)
+    annotation = _editable_annotation(source.annotation_id, user)
     with pghistory.context(user=user.pk), transaction.atomic():
+        before = approval.content_digest(annotation)
         siblings = list(
             Source.objects.select_for_update()
             .filter(annotation_id=source.annotation_id)
@@ -285,3 +309,4 @@ def source_move(*, source_id: int, user: User, direction: str) -> None:
                 Source.objects.filter(pk=sibling.pk).update(
                     position=position, updated_at=timezone.now()
                 )
+        approval.after_edit(annotation.pk, user, before, "the order of the sources")
