@@ -205,6 +205,22 @@ def subjects(text: str) -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2 and w not in NOT_SUBJECTS)
 
 
+NAMED = re.compile(r"(?<=[\w,;:’'\"”)] )[A-ZÀ-Ý][\w'’-]{2,}")
+
+
+def names_kept(claim: str, sentence: str) -> bool:
+    """Whether a sentence names whom the claim names: at least half of the capitalised words
+    inside the claim (not its first word), or three of them. Without figures to line up, a
+    sentence that drops the claim's people ("Erdoğan and his family") is about something
+    else, however close its topic."""
+    named = {POSSESSIVE.sub("", w.lower()) for w in NAMED.findall(claim)} - NOT_SUBJECTS
+    if not named:
+        return True
+    words = {POSSESSIVE.sub("", w.lower()) for w in TOKEN.findall(sentence)}
+    kept = len(named & words)
+    return kept >= min(3, (len(named) + 1) // 2)
+
+
 def markers(text: str) -> frozenset[str]:
     """Named entities and numbers: what two reports of the same fact share."""
     found = {m.lower() for m in ENTITY.findall(text)}
@@ -404,7 +420,9 @@ def match_all(
             relation, shown = _label(
                 claim, sentence, claim_figures[claim_number], read(sentence).figures
             )
-            if relation == "repeats" and not shown and score < repeat_threshold:
+            if relation == "repeats" and not shown and (
+                score < repeat_threshold or not names_kept(claim.text, sentence)
+            ):
                 matches.append(Match(claim, article.key, "not_mentioned", round(score, 3)))
                 continue
             matches.append(

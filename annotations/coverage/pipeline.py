@@ -63,7 +63,7 @@ def _providers(job: CoverageJob) -> list[Provider]:
         chosen += [
             FeedProvider(feed.url, label=feed.name) for feed in selectors.team_feeds(job.version)
         ]
-    chosen += [FeedProvider(url, label="Feed given for this run") for url in job.feed_urls]
+    chosen += [FeedProvider(url, label=f"Feed given for this run, {url}") for url in job.feed_urls]
     if "search" in keys:
         chosen += [SearchTemplateProvider(t) for t in settings.COVERAGE_SEARCH_TEMPLATES]
     if "gdelt" in keys and settings.COVERAGE_GDELT_URL:

@@ -190,10 +190,13 @@ def test_coverage_of_the_example_article_repeats_figures_copies_and_a_failed_fee
     expect(progress.locator("progress")).to_have_attribute("value", "100")
     assert page.locator("#coverage-progress[hx-trigger]").count() == 0  # polling stopped
     expect(progress.locator(".counts")).to_contain_text("3 found · 3 fetched · 2 extracted")
+    expect(progress.locator(".counts")).to_contain_text("0 pages failed · 1 source failed")
     # The failed feed is listed with the reason, beside the sources that were read.
     failure = progress.locator("p.error")
     expect(failure).to_have_count(1)
-    expect(failure).to_have_text("✗ Feed given for this run: the feed answered HTTP 500")
+    expect(failure).to_have_text(
+        f"✗ Feed given for this run, {broken_feed}: the feed answered HTTP 500"
+    )
     expect(progress.locator("details.coverage-sources")).to_have_attribute("open", "")
     assert "/feeds/down.xml" in web_server.hits  # the worker did ask the feed that is down
     page.screenshot(path=artifacts("coverage-example-matrix.png"), full_page=True)
@@ -229,6 +232,12 @@ def test_coverage_of_the_example_article_repeats_figures_copies_and_a_failed_fee
         "They say more than 1,000 fuel trucks; the article says 1,080 trucks"
     )
     expect(cell_b.locator("ul.aligned-pairs")).to_have_count(0)  # one figure compared
+
+    # Outlet B's trucks are not the article's claim that Erdoğan's family is in the trade:
+    # a sentence on the same story that leaves out whom the claim names does not repeat it.
+    family = matrix.locator("tbody tr", has=page.locator("th", has_text="Erdoğan and his family"))
+    expect(family).to_have_count(1)
+    expect(family.locator(f"td:nth-child({b})")).to_have_attribute("data-relation", "not_mentioned")
 
     # 3. The syndicated copy sits in a section of its own, with its link.
     copies = page.locator("section.copies", has=page.locator("#copies-heading"))
