@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 
 from annotations import accounts
 
+handler400 = "annotations.errors.bad_request"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="annotations:article_list"), name="home"),
     path("accounts/login/", accounts.login_view, name="login"),

@@ -420,8 +420,10 @@ def match_all(
             relation, shown = _label(
                 claim, sentence, claim_figures[claim_number], read(sentence).figures
             )
-            if relation == "repeats" and not shown and (
-                score < repeat_threshold or not names_kept(claim.text, sentence)
+            if (
+                relation == "repeats"
+                and not shown
+                and (score < repeat_threshold or not names_kept(claim.text, sentence))
             ):
                 matches.append(Match(claim, article.key, "not_mentioned", round(score, 3)))
                 continue

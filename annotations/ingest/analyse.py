@@ -72,8 +72,8 @@ def analyse(text: str, *, parallel: bool | None = None) -> list[AnalysedSentence
         parallel = len(text) >= PARALLEL_MIN_CHARS and processes > 1
     paragraphs = paragraph_ranges(text)
     rows: list[tuple[int, int, int, bool, int]] = []
-    if parallel and len(paragraphs) > 1:
-        stretches = _stretches(paragraphs, processes)
+    stretches = _stretches(paragraphs, processes) if parallel and len(paragraphs) > 1 else []
+    if len(stretches) > 1:  # one paragraph may be most of the text: then there is one stretch
         try:
             with ProcessPoolExecutor(len(stretches) - 1, mp_context=get_context("fork")) as pool:
                 futures = [

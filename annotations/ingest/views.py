@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,16 +46,9 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def article_import(request: HtmxHttpRequest) -> HttpResponse:
     teams = selectors.user_teams(request.user)
-    try:
-        form = ArticleImportForm(request.POST or None, request.FILES or None, teams=teams)
-    except RequestDataTooBig:
-        # Django refuses to buffer an oversized form body; say so instead of a bare 400.
-        refusal = (
-            "The pasted text is too large to import. Paste at most "
-            f"{settings.IMPORT_MAX_TEXT_CHARS:,} characters, or upload it as a file."
-        )
-        context = {"form": ArticleImportForm(teams=teams), "refusal": refusal}
-        return render(request, "annotations/ingest/article_import.html", context)
+    # A body too large to read never gets here: annotations.errors brings the person back
+    # to this page with the reason (and the page puts their text back).
+    form = ArticleImportForm(request.POST or None, request.FILES or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["source"] == "url":
@@ -143,11 +135,7 @@ def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     article = _article_for_version(request, pk)
     latest = selectors.article_version(article)
     assert latest is not None  # every article has its first version
-    try:
-        form = NewVersionForm(request.POST or None, request.FILES or None)
-    except RequestDataTooBig:
-        messages.error(request, "The pasted text is too large; upload it as a file.")
-        return redirect("annotations:version_new", pk=pk)
+    form = NewVersionForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"article": article, "latest": latest, "form": form}
     if request.method == "POST" and request.POST.get("fetch"):
         if not article.url and not article.canonical_url:

@@ -45,4 +45,27 @@
     if (busy) { event.preventDefault(); return; }
     if (region.dataset.etag) event.detail.headers["If-None-Match"] = '"' + region.dataset.etag + '"';
   });
+
+  // Forms that take a long pasted text (data-keep-draft): the text is kept in this tab's
+  // session storage when the form is sent. If the answer is the same form with an error and
+  // an empty text box (a body too large to read, a failure), the text is put back.
+  document.querySelectorAll("form[data-keep-draft]").forEach((form) => {
+    const key = "draft:" + form.dataset.keepDraft;
+    const box = form.querySelector("textarea[name=text]");
+    if (!box) return;
+    form.addEventListener("submit", () => {
+      try { window.sessionStorage.setItem(key, box.value); } catch (error) { /* too large to keep */ }
+    });
+    const kept = window.sessionStorage.getItem(key);
+    const refused = form.querySelector("[role=alert]") || document.querySelector(".message-error");
+    if (kept && !box.value && refused) {
+      box.value = kept;
+      const note = document.createElement("p");
+      note.className = "kept-draft";
+      note.textContent = "Your pasted text was kept: it is back in the box.";
+      box.insertAdjacentElement("beforebegin", note);
+    } else if (!refused) {
+      window.sessionStorage.removeItem(key);
+    }
+  });
 })();

@@ -192,6 +192,24 @@ def test_paste_import_opens_the_article(
     assert article.versions.get().source == ArticleVersion.Source.PASTE
 
 
+def test_a_long_transcript_whose_last_paragraph_is_most_of_it_imports(
+    factchecker_client: Client, team
+) -> None:  # type: ignore[no-untyped-def]
+    """Over 200,000 characters, most of them one paragraph (a hearing's transcript): the
+    analysis is cut at paragraph boundaries, and here there is only one stretch to cut."""
+    speech = " ".join(
+        f"Councillor {n % 7} said the bridge carried {n * 10} vehicles on day {n}."
+        for n in range(3500)
+    )
+    text = f"Bridge hearing, full transcript\n\nThe committee met on Tuesday.\n\n{speech}"
+    assert len(text) > 200_000 and len(speech) > len(text) / 2
+    response = factchecker_client.post(IMPORT_URL, {"text": text, "team": team.pk})
+    article = Article.objects.get()
+    assert response.status_code == 302 and response.url == f"/articles/{article.pk}/"
+    assert article.versions.get().text == text
+    assert article.versions.get().sentences.count() > 3500
+
+
 def test_double_submit_of_the_same_paste_creates_one_article(
     factchecker_client: Client, article_text: str
 ) -> None:
@@ -333,10 +351,17 @@ def test_oversized_paste_gets_a_message_not_a_bare_error(
     factchecker_client: Client, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
-    response = factchecker_client.post(IMPORT_URL, {"text": "word " * 50_000})
-    assert response.status_code == 200
-    assert "The pasted text is too large to import" in response.content.decode()
+    response = factchecker_client.post(IMPORT_URL, {"text": "word " * 50_000}, follow=True)
+    assert response.redirect_chain == [(IMPORT_URL, 303)]
+    assert "What you sent is too large to read. Paste at most" in response.content.decode()
     assert not Article.objects.exists()
+
+
+def test_an_unreadable_body_elsewhere_is_a_short_page_or_json(client: Client, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = client.post("/accounts/login/", {"username": "x" * 5_000, "password": "y"})
+    assert response.status_code == 400
+    assert "What you sent is too large to read" in response.content.decode()
 
 
 def test_import_jobs_of_another_desk_are_not_found(reader_client: Client) -> None:
