@@ -8,6 +8,9 @@ anyone else gets a short page, or JSON for the API, saying what went wrong.
 
 from __future__ import annotations
 
+import json
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
@@ -26,7 +29,7 @@ def reason(exception: Exception | None) -> str:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = reason(exception)
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.content_type == "application/json":
         return JsonResponse({"error": message}, status=400)
     user = getattr(request, "user", None)
     if request.method == "POST" and user is not None and user.is_authenticated:
@@ -34,4 +37,61 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         back = HttpResponseRedirect(request.get_full_path())
         back.status_code = 303  # see other: the same page, fetched with GET
         return back
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+# Characters PostgreSQL cannot store in text: NUL, and (from JSON escapes) unpaired halves
+# of UTF-16 surrogate pairs.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_field(request: HttpRequest) -> str | None:
+    """The name of the first query parameter, form field or JSON member whose name or value
+    holds a character the database cannot store, or None. Uploaded files are not looked at
+    here: their text is cleaned on import."""
+    for name, values in (
+        *request.GET.lists(),
+        *(request.POST.lists() if request.method == "POST" else ()),
+    ):
+        if UNSTORABLE.search(name) or any(UNSTORABLE.search(v) for v in values):
+            return name
+    if request.content_type == "application/json" and request.body:
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return None  # malformed: the view says so
+        return _unstorable_member(data, "")
+    return None
+
+
+def _unstorable_member(value: object, path: str) -> str | None:
+    """The path ("body[0].value") of the first string in parsed JSON that cannot be stored."""
+    if isinstance(value, str):
+        return (path or "body") if UNSTORABLE.search(value) else None
+    if isinstance(value, dict):
+        children: list[tuple[str, object]] = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        children = [(f"[{n}]", v) for n, v in enumerate(value)]
+    else:
+        return None
+    for key, item in children:
+        where = f"{path}{key}" if key.startswith("[") else f"{path}.{key}" if path else key
+        if UNSTORABLE.search(key):
+            return where
+        found = _unstorable_member(item, where)
+        if found:
+            return found
+    return None
+
+
+def refuse_unstorable(request: HttpRequest, field: str) -> HttpResponse:
+    """400, saying which field held a character that cannot be stored."""
+    message = (
+        f"“{field}” contains a character that cannot be stored (a NUL byte or a broken "
+        "Unicode character). Remove it and send again; nothing was saved."
+    )
+    if request.path.startswith("/api/") or request.content_type == "application/json":
+        return JsonResponse({"error": message, "field": field}, status=400)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     return render(request, "400.html", {"message": message}, status=400)

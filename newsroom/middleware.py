@@ -110,3 +110,21 @@ class PublicPageCacheMiddleware:
         if response.status_code == 200 and getattr(response, "public_cacheable", False):
             cache.set(key, (response.content, list(response.items())), timeout=3600)
         return response
+
+
+class UnstorableInputMiddleware:
+    """Refuses at the edge, with a message naming the field, a request whose query, form or
+    JSON body carries a character PostgreSQL cannot store (NUL, an unpaired surrogate):
+    otherwise the database raises mid-view, or a streamed CSV export stops half-way.
+    Sits after the session, authentication and messages middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from annotations import errors
+
+        field = errors.unstorable_field(request)
+        if field is not None:
+            return errors.refuse_unstorable(request, field)
+        return self.get_response(request)

@@ -47,6 +47,14 @@ def _problem(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+# The form's limits, by the Web Annotation purpose that carries each field.
+API_LIMITS = {
+    "describing": services.MAX_CLAIM_CHARS,
+    "commenting": services.MAX_RATIONALE_CHARS,
+    "tagging": services.MAX_TAG_CHARS,
+}
+
+
 @require_http_methods(["GET", "HEAD", "PUT"])
 def api_annotation(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = selectors.api_annotation(request.user, pk)
@@ -88,6 +96,14 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
                 by_purpose.setdefault(str(body.get("purpose", "")), []).append(body["value"])
     except (ValueError, AttributeError):
         return _problem("The body must be a Web Annotation in JSON.", 400)
+    for purpose, limit in API_LIMITS.items():
+        for value in by_purpose.get(purpose, []):
+            if len(value) > limit:
+                return _problem(
+                    f"The body with purpose “{purpose}” is {len(value):,} characters; "
+                    f"the limit is {limit:,}. Nothing was changed.",
+                    400,
+                )
     ratings = {r.label.lower(): r for r in workspace_selectors.ratings_by_slug().values()}
     verdict = (by_purpose.get("assessing") or [""])[0]
     if verdict and verdict.lower() not in ratings:

@@ -42,6 +42,18 @@ def _int_or_none(value: str | None) -> int | None:
     return parse_id(value)
 
 
+def _revision(request: HtmxHttpRequest) -> int | None:
+    """The revision the form was drawn at; None when the form sends none. A revision that
+    is not a number is refused: the move must not go ahead unchecked."""
+    raw = request.POST.get("revision")
+    if not raw:
+        return None
+    revision = parse_id(raw)
+    if revision is None:
+        raise review.ReviewError("This form is damaged or out of date. Reload the page.")
+    return revision
+
+
 # --- Queues ----------------------------------------------------------------------------------
 
 
@@ -294,7 +306,7 @@ def review_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             action=action,
             comment=request.POST.get("comment", ""),
-            revision=_int_or_none(request.POST.get("revision")),
+            revision=_revision(request),
         )
         if action == "approve" and claim.state != Annotation.State.APPROVED:
             return "Approval recorded. One more editor must approve before it can be published."
@@ -313,17 +325,17 @@ def review_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def do(annotation: Annotation) -> str:
         if choice == "take":
             assignee: User | None = request.user
-        elif parse_id(choice) is not None:
-            assignee = queues.person(int(choice))
+        elif choice in ("", "none"):
+            assignee = None
+        else:
+            assignee = queues.person(parse_id(choice) or 0)
             if assignee is None:
                 raise review.ReviewError("No such person.")
-        else:
-            assignee = None
         review.claim_assign(
             annotation_id=annotation.pk,
             user=request.user,
             assignee=assignee,
-            revision=_int_or_none(request.POST.get("revision")),
+            revision=_revision(request),
         )
         return f"Assigned to {conversation.display_name(assignee)}." if assignee else "Unassigned."
 
@@ -336,7 +348,7 @@ def review_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     kind = request.POST.get("kind", "correct")
 
     def do(annotation: Annotation) -> str:
-        revision = _int_or_none(request.POST.get("revision"))
+        revision = _revision(request)
         note = request.POST.get("note", "")
         if kind == "retract":
             review.claim_retract(

@@ -8,7 +8,13 @@ from django import forms
 
 from annotations.models import Annotation, Rating, Source
 from annotations.workspace import selectors
-from annotations.workspace.services import MAX_RATIONALE_CHARS, AnnotationInput
+from annotations.workspace.services import (
+    MAX_CLAIM_CHARS,
+    MAX_CLAIMANT_CHARS,
+    MAX_RATIONALE_CHARS,
+    MAX_TAG_CHARS,
+    AnnotationInput,
+)
 
 
 class AnnotationForm(forms.Form):
@@ -19,11 +25,13 @@ class AnnotationForm(forms.Form):
     claim = forms.CharField(
         label="Claim summary",
         required=False,
-        max_length=300,
+        max_length=MAX_CLAIM_CHARS,
         help_text="One line, in your words. Aim for 75 characters or fewer.",
         widget=forms.TextInput(attrs={"data-counter": "75", "autocomplete": "off"}),
     )
-    claimant = forms.CharField(required=False, max_length=200, help_text="Who made the claim.")
+    claimant = forms.CharField(
+        required=False, max_length=MAX_CLAIMANT_CHARS, help_text="Who made the claim."
+    )
     rationale = forms.CharField(
         required=False,
         max_length=MAX_RATIONALE_CHARS,
@@ -49,7 +57,13 @@ class AnnotationForm(forms.Form):
         return self.ratings.get(slug) if slug else None
 
     def clean_tags(self) -> list[str]:
-        return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+        tags = [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+        for tag in tags:
+            if len(tag) > MAX_TAG_CHARS:
+                raise forms.ValidationError(
+                    f"“{tag[:30]}…” is {len(tag)} characters; a tag has at most {MAX_TAG_CHARS}."
+                )
+        return tags
 
     def to_input(self) -> AnnotationInput:
         data = self.cleaned_data

@@ -24,6 +24,9 @@ from annotations.workspace import selectors, tasks
 from annotations.workspace.anchoring import quote_at
 
 MAX_RATIONALE_CHARS = 20_000
+MAX_CLAIM_CHARS = 300
+MAX_CLAIMANT_CHARS = 200
+MAX_TAG_CHARS = 50
 MAX_TAGS = 20
 
 
@@ -68,17 +71,32 @@ class AnnotationInput:
                 f"The rationale is {len(self.rationale):,} characters; the limit is "
                 f"{MAX_RATIONALE_CHARS:,}. Shorten it or move detail into a source."
             )
+        claim = " ".join(self.claim.split())
+        claimant = " ".join(self.claimant.split())
+        for name, value, limit in (
+            ("claim summary", claim, MAX_CLAIM_CHARS),
+            ("claimant", claimant, MAX_CLAIMANT_CHARS),
+        ):
+            if len(value) > limit:
+                raise AnnotationError(
+                    f"The {name} is {len(value):,} characters; the limit is {limit:,}."
+                )
         tags: list[str] = []
         for tag in self.tags:
-            tag = " ".join(tag.split())[:50]
+            tag = " ".join(tag.split())
+            if len(tag) > MAX_TAG_CHARS:
+                raise AnnotationError(
+                    f"The tag “{tag[:30]}…” is {len(tag):,} characters; the limit is "
+                    f"{MAX_TAG_CHARS}."
+                )
             if tag and tag.lower() not in {t.lower() for t in tags}:
                 tags.append(tag)
         if len(tags) > MAX_TAGS:
             raise AnnotationError(f"At most {MAX_TAGS} tags.")
         return AnnotationInput(
             rating=self.rating,
-            claim=" ".join(self.claim.split())[:300],
-            claimant=" ".join(self.claimant.split())[:200],
+            claim=claim,
+            claimant=claimant,
             rationale=self.rationale.strip(),
             tags=tags,
         )

@@ -276,9 +276,8 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # Claims are made on the newest text: one made on an older version would never be
         # placed on the versions after it.
         return render(request, FORM, {"superseded": True, "article": article})
-    try:
-        start, end = int(request.GET.get("start", "")), int(request.GET.get("end", ""))
-    except ValueError:
+    start, end = parse_id(request.GET.get("start")), parse_id(request.GET.get("end"))
+    if start is None or end is None:
         return HttpResponseBadRequest("start and end must be character offsets")
     snapshot = selectors.version_snapshot(version)  # the text, from memory after the first time
     start, end = snap_to_words(snapshot.text, start, end)

@@ -20,8 +20,12 @@
   }
 
   document.body.addEventListener("htmx:responseError", (event) => {
-    const status = event.detail.xhr.status;
-    if (status === 403) {
+    const xhr = event.detail.xhr;
+    const status = xhr.status;
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+    if (status === 400 && plain && xhr.responseText.length < 500) {
+      announce(`Not saved: ${xhr.responseText} What you typed is still here.`);
+    } else if (status === 403) {
       announce("Not saved: you may not do that, or your session has expired. Log in again in another tab; what you typed is still here.");
     } else if (status === 404) {
       announce("Not saved: that item no longer exists. Reload the page.");

@@ -272,7 +272,11 @@ HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)><a href="javascr
 
 def test_hostile_markup_in_every_text_field_is_inert(factchecker_client: Client, version) -> None:
     payload = create_payload(
-        version, claim=HOSTILE, claimant=HOSTILE, rationale=HOSTILE, tags=HOSTILE
+        version,
+        claim=HOSTILE,
+        claimant=HOSTILE,
+        rationale=HOSTILE,
+        tags="<img src=x onerror=alert(2)>, <script>alert(1)</script>",  # tags: 50 at most
     )
     factchecker_client.post(f"/articles/{version.article_id}/annotations/", payload, **HTMX)
     html = factchecker_client.get(f"/articles/{version.article_id}/").content.decode()
