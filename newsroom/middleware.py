@@ -13,9 +13,13 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        # The admin uses inline scripts and styles of its own; leave it to Django's defaults.
-        if settings.CONTENT_SECURITY_POLICY and not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        policy = (
+            settings.ADMIN_CONTENT_SECURITY_POLICY
+            if request.path.startswith("/admin/")
+            else settings.CONTENT_SECURITY_POLICY
+        )
+        if policy:
+            response.headers.setdefault("Content-Security-Policy", policy)
         return response
 
 

@@ -62,9 +62,13 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Development and tests only; production sets SECRET_KEY (docker-compose does).
+    # The key below is public (it is in the repository): only development (`make run` sets
+    # DEBUG=1) and the test run (pytest sets PYTEST_VERSION) may use it.
+    if not DEBUG and not os.environ.get("PYTEST_VERSION"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: set SECRET_KEY to a long random "
+            "value (the Docker image makes one and keeps it), or DEBUG=1 for development."
+        )
     SECRET_KEY = "dev-insecure-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -88,9 +92,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "newsroom.middleware.ServerTimingMiddleware",
+    # First the redirect to HTTPS (SECURE=1): no answer, not even a cached one, skips it.
+    "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.QueuePollMiddleware",
     "newsroom.middleware.PublicPageCacheMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,7 +130,10 @@ TEMPLATES = [
 # `make run` and `make test` start an embedded server and set DATABASE_URL when neither exists.
 DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    # Persistent connections are checked before reuse: a PostgreSQL restart costs no request.
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL")
@@ -201,6 +209,10 @@ SESSION_COOKIE_HTTPONLY = True
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# The admin's templates carry style attributes of their own; its scripts are files.
+ADMIN_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
 
 # Where the desk is reached from outside (links in e-mails), and how it sends mail. The

@@ -207,6 +207,9 @@ def run() -> None:
 
 def test_environment() -> dict[str, str]:
     env = dict(os.environ)
+    # The checks before pytest and the benchmarks' servers run with DEBUG off, as in
+    # production, and so need a key of their own (never used outside this machine's tests).
+    env.setdefault("SECRET_KEY", "local-tests-and-benchmarks-only-" + "0" * 32)
     if env.get("DATABASE_URL"):
         say("Tests use DATABASE_URL")
     else:

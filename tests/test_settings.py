@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, run_manage
 
 
@@ -18,7 +20,6 @@ def test_deploy_check_is_clean_with_production_settings() -> None:
         "WARNING",
         DEBUG="0",
         SECURE="1",
-        REQUIRE_SECRET_KEY="1",
         SECRET_KEY="x7Gq2mN9vR4tY8uB1cD5fH3jK6lP0sW2eA9zQ4xV7nM1bT5yU8iO3pL6kJ2hG0fD",
         ALLOWED_HOSTS="factcheck.example",
     )
@@ -27,9 +28,74 @@ def test_deploy_check_is_clean_with_production_settings() -> None:
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = run_manage("check", DEBUG="0", REQUIRE_SECRET_KEY="1", SECRET_KEY="")
+    """DEBUG off and no SECRET_KEY: the process stops, instead of signing sessions with the
+    development key everyone can read in the repository (outside a pytest run)."""
+    result = run_manage("check", DEBUG="0", SECRET_KEY="", PYTEST_VERSION="")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    development = run_manage("check", DEBUG="1", SECRET_KEY="", PYTEST_VERSION="")
+    assert development.returncode == 0, development.stderr
+
+
+@pytest.mark.django_db
+def test_the_https_redirect_comes_before_the_public_page_cache(client, settings) -> None:  # type: ignore[no-untyped-def]
+    """A public page served from the cache used to skip the redirect to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = True
+    client.get("/checks/", secure=True)  # fills the public page cache
+    response = client.get("/checks/")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+def test_the_admin_carries_a_content_security_policy(client, django_user_model) -> None:  # type: ignore[no-untyped-def]
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw-12345678")
+    client.force_login(admin)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_gunicorn_does_not_name_itself(tmp_path: Path) -> None:
+    """The Server header does not advertise the stack (gunicorn.conf.py sets it)."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "127.0.0.1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/nowhere", timeout=2):
+                    pass
+            except urllib.error.HTTPError as answer:  # any answer carries the header
+                server_header = answer.headers.get("Server", "")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert "gunicorn" not in server_header.lower() and "python" not in server_header.lower()
 
 
 def test_sqlite_is_refused() -> None:
