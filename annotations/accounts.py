@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from annotations import health
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -48,7 +49,16 @@ logout_view = auth_views.LogoutView.as_view()
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and the compose health check: the app answers and reaches the database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    """Each dependency on a line: "database: ok", "broker: DOWN (…)". 503 when one is down."""
+    probes = health.report()
+    body = "\n".join(probe.line() for probe in probes) + "\n"
+    status = 200 if all(probe.ok for probe in probes) else 503
+    return HttpResponse(body, content_type="text/plain; charset=utf-8", status=status)
+
+
+def healthz_web(request: HttpRequest) -> HttpResponse:
+    """The web process's own health, for its container: it answers and reaches the database."""
+    probe = health.database()
+    return HttpResponse(
+        probe.line() + "\n", content_type="text/plain", status=200 if probe.ok else 503
+    )

@@ -142,7 +142,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            # A Redis that is down is a cache miss, not an error (newsroom/cache.py).
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -281,6 +286,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues work waits at most about a second for a broker that is down
+# (annotations/queueing.py); the job stays stored and the sweep sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # The change watch (annotations.ingest.watch): beat asks every WATCH_CHECK_EVERY_SECONDS
 # which articles are due; each article is due WATCH_INTERVAL_HOURS after its last check,

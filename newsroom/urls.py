@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("healthz", accounts.healthz, name="healthz"),
+    path("healthz/web", accounts.healthz_web, name="healthz_web"),
     path("admin/", admin.site.urls),
     path("", include("annotations.urls")),
 ]

@@ -518,6 +518,7 @@ NOT_IN_THE_MATRIX = {
     "login",
     "logout",
     "healthz",
+    "healthz_web",
     "annotations:ratings_css",
     "home",
 }

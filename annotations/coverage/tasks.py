@@ -8,6 +8,7 @@ from celery import Task, chain, shared_task
 from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from django.db import OperationalError
 
+from annotations import queueing
 from annotations.coverage import pipeline
 
 # --- Related coverage: one task per step, chained. Each step is idempotent (see
@@ -68,9 +69,11 @@ def coverage_match(self: Task, job_id: int) -> int:
 
 def coverage_job_start(job_id: int) -> None:
     """discover -> fetch -> extract -> match, on the workers."""
-    chain(
-        coverage_discover.si(job_id),
-        coverage_fetch.si(job_id),
-        coverage_extract.si(job_id),
-        coverage_match.si(job_id),
-    ).delay()
+    queueing.send(
+        chain(
+            coverage_discover.si(job_id),
+            coverage_fetch.si(job_id),
+            coverage_extract.si(job_id),
+            coverage_match.si(job_id),
+        )
+    )

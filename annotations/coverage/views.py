@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import permissions
+from annotations import health, permissions
 from annotations.coverage import selectors as coverage_selectors
 from annotations.coverage import services
 from annotations.coverage.providers import available
@@ -114,6 +114,7 @@ def coverage_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context["copies"] = coverage_selectors.job_copies(job)
         context["other_languages"] = coverage_selectors.job_other_languages(job)
     context["progress"] = progress(job)
+    context["worker_unavailable"] = job.state == CoverageJob.State.QUEUED and health.broker_down()
     if request.htmx and not job.is_finished:
         return render(request, "annotations/coverage/partials/progress.html", context)
     if request.htmx:

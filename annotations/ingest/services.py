@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations import queueing
 from annotations.fetching import FetchError, FetchResult, fetch
 from annotations.ingest import sql
 from annotations.ingest.analyse import analyse
@@ -191,7 +192,9 @@ def article_import(
         count = _create_sentences(version)
         if number > 1:
             # The claims of the older versions are placed on this one, on a worker.
-            transaction.on_commit(lambda: workspace_tasks.version_reanchor.delay(version.pk))
+            transaction.on_commit(
+                lambda: queueing.send(workspace_tasks.version_reanchor.s(version.pk))
+            )
     logger.info("imported article %s v%s (%s sentences)", article.pk, number, count)
     return ImportResult(article, version, created_article, True)
 

@@ -10,6 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
+from annotations import queueing
 from annotations.fetching import FetchError, backoff_seconds
 from annotations.ingest import services, watch
 from annotations.models import Article, ImportJob, Team
@@ -64,9 +65,9 @@ def import_job_create(
         created_by=user if isinstance(user, User) else None,
     )
     if article is not None:
-        transaction.on_commit(lambda: refetch_article.delay(job.pk))
+        transaction.on_commit(lambda: queueing.send(refetch_article.s(job.pk)))
     else:
-        transaction.on_commit(lambda: import_article_url.delay(job.pk))
+        transaction.on_commit(lambda: queueing.send(import_article_url.s(job.pk)))
     return job
 
 
@@ -103,7 +104,7 @@ def watch_articles() -> int:
 
     def enqueue() -> None:
         for pk in due:
-            article_watch.delay(pk)
+            queueing.send(article_watch.s(pk))
 
     with transaction.atomic():
         due = watch.watch_due()

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from annotations import permissions
+from annotations import health, permissions
 from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors, services, tasks, watch
 from annotations.ingest.diff import collapse, diff_texts
@@ -189,11 +189,15 @@ def import_job(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(
         permissions.visible_import_jobs(request.user).select_related("article"), pk=pk
     )
-    if request.htmx:
-        if job.state == ImportJob.State.DONE and job.article is not None:
-            return HttpResponseClientRedirect(job.article.get_absolute_url())
-        return render(request, "annotations/ingest/import_job.html#job", {"job": job})
-    return render(request, "annotations/ingest/import_job.html", {"job": job})
+    if request.htmx and job.state == ImportJob.State.DONE and job.article is not None:
+        return HttpResponseClientRedirect(job.article.get_absolute_url())
+    context = {
+        "job": job,
+        # Waiting with no broker to take it: say so, rather than "Queued" for ever.
+        "worker_unavailable": job.state == ImportJob.State.QUEUED and health.broker_down(),
+    }
+    template = "annotations/ingest/import_job.html"
+    return render(request, template + "#job" if request.htmx else template, context)
 
 
 def _held_article(request: HtmxHttpRequest, pk: int) -> Article:

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from annotations import permissions, roles
+from annotations import permissions, queueing, roles
 from annotations.fetching import FetchError, FetchResult, ResponseTooLarge, fetch
 from annotations.ingest import services, sql
 from annotations.ingest.documents import DocumentError, ExtractedDocument
@@ -186,7 +186,7 @@ def _notify_desk(article: Article, text: str, actor: User | None) -> list[Notifi
     )
     if created:
         ids = [notification.pk for notification in created]
-        transaction.on_commit(lambda: review_tasks.email_notifications.delay(ids))
+        transaction.on_commit(lambda: queueing.send(review_tasks.email_notifications.s(ids)))
     return created
 
 

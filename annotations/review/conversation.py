@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import queueing
 from annotations.markup import render_rationale
 from annotations.models import Annotation, Comment, Notification
 from annotations.review import tasks
@@ -123,7 +124,7 @@ def notifications_create(
     )
     if created:
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: tasks.email_notifications.delay(ids))
+        transaction.on_commit(lambda: queueing.send(tasks.email_notifications.s(ids)))
     return created
 
 

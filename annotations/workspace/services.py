@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from annotations import permissions
+from annotations import permissions, queueing
 from annotations.fetching import BlockedURL, check_url
 from annotations.markup import render_rationale
 from annotations.models import Annotation, ArticleVersion, Rating, Source
@@ -292,7 +292,7 @@ def source_add(
             created_by=user,
         )
         approval.after_edit(annotation.pk, user, before, "the sources: one added")
-        transaction.on_commit(lambda: tasks.archive_source.delay(source.pk))
+        transaction.on_commit(lambda: queueing.send(tasks.archive_source.s(source.pk)))
     return source
 
 

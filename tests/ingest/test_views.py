@@ -309,18 +309,21 @@ def test_url_import_refuses_private_addresses_at_once(factchecker_client: Client
 
 
 def test_url_import_queues_a_job_after_commit(
-    factchecker_client: Client, django_capture_on_commit_callbacks, monkeypatch
+    factchecker_client: Client, django_capture_on_commit_callbacks, task_queue: str
 ) -> None:  # type: ignore[no-untyped-def]
-    queued: list[int] = []
-    from annotations.ingest import tasks
+    from newsroom.celery import app
 
-    monkeypatch.setattr(tasks.import_article_url, "delay", lambda job_id: queued.append(job_id))
     with django_capture_on_commit_callbacks(execute=True):
         response = factchecker_client.post(IMPORT_URL, {"url": "https://news.example/story"})
     job = ImportJob.objects.get()
     assert response.url == reverse("annotations:import_job", args=[job.pk])
-    assert queued == [job.pk]
     assert job.state == ImportJob.State.QUEUED
+    # The task is on the real broker, in this test's own queue, for this job.
+    with app.connection_for_write() as connection:
+        message = connection.default_channel.basic_get(task_queue, no_ack=True)
+    assert message is not None
+    assert message.headers["task"] == "annotations.import_article_url"
+    assert message.headers["argsrepr"] == f"({job.pk},)"
 
 
 def test_import_job_page_polls_until_done_then_redirects(
@@ -371,5 +374,12 @@ def test_import_jobs_of_another_desk_are_not_found(reader_client: Client) -> Non
 
 
 def test_health_check_reaches_the_database(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.content == b"ok"
+    response = client.get("/healthz/web")
+    assert response.status_code == 200 and response.content == b"database: ok\n"
+
+
+def test_the_health_report_names_each_dependency(client: Client) -> None:
+    lines = client.get("/healthz").content.decode().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["database", "cache", "broker", "workers"]
+    assert lines[0] == "database: ok" and lines[2] == "broker: ok"
+    assert lines[1].startswith("cache: ok")  # Redis, or the in-process cache without it
