@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom import task_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -267,18 +269,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 else:
-    # A message taken by a worker that then died outright (not just a pool process) goes back
-    # to the queue after this many seconds. It must exceed the longest task (time limits).
+    # A message taken by a worker that then died outright (a pool process's death puts it back
+    # at once) is handed out again after the visibility timeout. It must outlast the longest
+    # task, or a task still running would start a second time: the longest hard time limit
+    # (newsroom/task_limits.py, 150 s) plus 30 s. Workers look for such messages every 10 s
+    # (kombu's default throttle looks only every 100 s), so a lost worker's task is back
+    # within 190 s of being taken.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+        "visibility_timeout": env_int(
+            "CELERY_VISIBILITY_TIMEOUT", task_limits.LONGEST_HARD + 30, minimum=1
+        ),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
     }
 # The queue tasks go to, chained steps included (tests give each worker a queue of its own).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+CELERY_TASK_SOFT_TIME_LIMIT = task_limits.SHORT.soft  # tasks that name none of their own
+CELERY_TASK_TIME_LIMIT = task_limits.SHORT.hard
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -294,7 +304,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(WATCH_CHECK_EVERY_SECONDS),
         # A beat tick that no worker took before the next one is worthless: drop it.
         "options": {"expires": float(WATCH_CHECK_EVERY_SECONDS)},
-    }
+    },
 }
 
 # Outbound fetching (articles, sources, related coverage): one guarded client for all of it.

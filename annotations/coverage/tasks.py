@@ -9,6 +9,7 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from annotations.coverage import pipeline
+from newsroom import task_limits
 
 # --- Related coverage: one task per step, chained. Each step is idempotent (see
 # annotations.coverage.pipeline), so a redelivered message after a lost worker is harmless.
@@ -32,8 +33,7 @@ _COVERAGE = {
     "retry_backoff": True,
     "retry_jitter": True,
     "max_retries": 3,
-    "soft_time_limit": 120,
-    "time_limit": 150,
+    **task_limits.LONG.options(),
 }
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from annotations.fetching import FetchError, backoff_seconds
 from annotations.ingest import services, watch
 from annotations.models import Article, ImportJob, Team
+from newsroom import task_limits
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,7 @@ IMPORT_MAX_RETRIES = 3
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=60,
-    time_limit=90,
+    **task_limits.SHORT.options(),
 )
 def import_article_url(self: Task, job_id: int) -> None:
     """Fetch and import the URL of ImportJob `job_id`."""
@@ -74,8 +74,7 @@ def import_job_create(
     name="annotations.refetch_article",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=60,
-    time_limit=90,
+    **task_limits.SHORT.options(),
 )
 def refetch_article(job_id: int) -> None:
     """A person asked to fetch an article's page again (ImportJob `job_id`). Failures are
@@ -89,7 +88,7 @@ def refetch_article(job_id: int) -> None:
 # --- The change watch -------------------------------------------------------------------------
 
 
-@shared_task(name="annotations.watch_articles", soft_time_limit=60, time_limit=90)
+@shared_task(name="annotations.watch_articles", **task_limits.SHORT.options())
 def watch_articles() -> int:
     """Beat's entry point: queue one `article_watch` per article that is due. Returns how
     many were queued.
@@ -118,8 +117,7 @@ def watch_articles() -> int:
     name="annotations.article_watch",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=120,
-    time_limit=150,
+    **task_limits.LONG.options(),
 )
 def article_watch(article_id: int) -> str:
     """Fetch Article `article_id`'s page again, conditionally, and act on it (a new version,
