@@ -274,7 +274,7 @@ else:
     # task, or a task still running would start a second time: the longest hard time limit
     # (newsroom/task_limits.py, 150 s) plus 30 s. Workers look for such messages every 10 s
     # (kombu's default throttle looks only every 100 s), so a lost worker's task is back
-    # within 190 s of being taken.
+    # within 190 s of being taken. Jobs come back sooner through the sweep below.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int(
             "CELERY_VISIBILITY_TIMEOUT", task_limits.LONGEST_HARD + 30, minimum=1
@@ -298,6 +298,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 WATCH_CHECK_EVERY_SECONDS = env_int("WATCH_CHECK_EVERY_SECONDS", 900, minimum=1)
 WATCH_INTERVAL_HOURS = env_int("WATCH_INTERVAL_HOURS", 24, minimum=1)
 WATCH_MAX_INTERVAL_DAYS = env_int("WATCH_MAX_INTERVAL_DAYS", 14, minimum=1)
+# No job left behind (annotations/jobs): a task running an import or a coverage step
+# refreshes its job's heartbeat every JOB_HEARTBEAT_SECONDS. Beat runs the sweep every
+# JOB_SWEEP_EVERY_SECONDS; it queues a job again when its heartbeat stopped for
+# JOB_HEARTBEAT_STALE_SECONDS (the worker is gone) or when it waited JOB_QUEUED_GRACE_SECONDS
+# with no worker on it (the message was lost), at most JOB_MAX_REQUEUES times, and then fails
+# it with the reason. So a job whose worker died runs again within about 45 + 30 s, and a
+# lost one within 180 + 30 s.
+JOB_SWEEP_EVERY_SECONDS = env_int("JOB_SWEEP_EVERY_SECONDS", 30, minimum=1)
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+JOB_HEARTBEAT_STALE_SECONDS = env_int("JOB_HEARTBEAT_STALE_SECONDS", 45, minimum=1)
+JOB_QUEUED_GRACE_SECONDS = env_int("JOB_QUEUED_GRACE_SECONDS", 180, minimum=1)
+JOB_MAX_REQUEUES = env_int("JOB_MAX_REQUEUES", 3, minimum=0)
+if JOB_HEARTBEAT_STALE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_HEARTBEAT_STALE_SECONDS must be at least three heartbeats (3 x JOB_HEARTBEAT_SECONDS)"
+    )
 CELERY_BEAT_SCHEDULE = {
     "watch-articles": {
         "task": "annotations.watch_articles",

@@ -9,6 +9,8 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from annotations.coverage import pipeline
+from annotations.jobs.lease import job_lease
+from annotations.models import CoverageJob
 from newsroom import task_limits
 
 # --- Related coverage: one task per step, chained. Each step is idempotent (see
@@ -38,11 +40,18 @@ _COVERAGE = {
 
 
 def _coverage_step(task: Task, step: Callable[[int], None], job_id: int) -> int:
-    try:
-        step(job_id)
-    except SoftTimeLimitExceeded:
-        pipeline.coverage_job_fail(job_id, f"the {task.name.rsplit('_', 1)[-1]} step took too long")
-        raise Ignore() from None
+    with job_lease(CoverageJob, job_id) as ours:
+        if not ours:
+            # Another process runs a step of this job (a second delivery of a message): it
+            # carries the chain on; this copy of the chain ends here.
+            raise Ignore()
+        try:
+            step(job_id)
+        except SoftTimeLimitExceeded:
+            pipeline.coverage_job_fail(
+                job_id, f"the {task.name.rsplit('_', 1)[-1]} step took too long"
+            )
+            raise Ignore() from None
     return job_id
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from annotations.fetching import FetchError, backoff_seconds
 from annotations.ingest import services, watch
+from annotations.jobs.lease import job_lease
 from annotations.models import Article, ImportJob, Team
 from newsroom import task_limits
 
@@ -28,20 +29,24 @@ IMPORT_MAX_RETRIES = 3
     **task_limits.SHORT.options(),
 )
 def import_article_url(self: Task, job_id: int) -> None:
-    """Fetch and import the URL of ImportJob `job_id`."""
-    try:
-        services.import_job_run(job_id)
-    except FetchError as exc:
-        if self.request.retries >= IMPORT_MAX_RETRIES:
-            services.import_job_fail(
-                job_id,
-                f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)",
-            )
+    """Fetch and import the URL of ImportJob `job_id`, holding the job's lease (another
+    process already running it makes this delivery stand down)."""
+    with job_lease(ImportJob, job_id) as ours:
+        if not ours:
             return
-        services.import_job_retrying(job_id, f"{exc}; trying again")
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
-    except SoftTimeLimitExceeded:
-        services.import_job_fail(job_id, "The import took too long and was stopped.")
+        try:
+            services.import_job_run(job_id)
+        except FetchError as exc:
+            if self.request.retries >= IMPORT_MAX_RETRIES:
+                services.import_job_fail(
+                    job_id,
+                    f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)",
+                )
+                return
+            services.import_job_retrying(job_id, f"{exc}; trying again")
+            raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+        except SoftTimeLimitExceeded:
+            services.import_job_fail(job_id, "The import took too long and was stopped.")
 
 
 def import_job_create(
@@ -79,10 +84,13 @@ def import_job_create(
 def refetch_article(job_id: int) -> None:
     """A person asked to fetch an article's page again (ImportJob `job_id`). Failures are
     reported on the job and the article, not retried: the person is waiting for an answer."""
-    try:
-        watch.refetch_job_run(job_id)
-    except SoftTimeLimitExceeded:
-        services.import_job_fail(job_id, "Fetching the page took too long and was stopped.")
+    with job_lease(ImportJob, job_id) as ours:
+        if not ours:
+            return
+        try:
+            watch.refetch_job_run(job_id)
+        except SoftTimeLimitExceeded:
+            services.import_job_fail(job_id, "Fetching the page took too long and was stopped.")
 
 
 # --- The change watch -------------------------------------------------------------------------
