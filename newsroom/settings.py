@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         # A beat tick that no worker took before the next one is worthless: drop it.
         "options": {"expires": float(WATCH_CHECK_EVERY_SECONDS)},
     },
+    "sweep-jobs": {
+        "task": "annotations.sweep_jobs",
+        "schedule": float(JOB_SWEEP_EVERY_SECONDS),
+        "options": {"expires": float(JOB_SWEEP_EVERY_SECONDS)},
+    },
 }
 
 # Outbound fetching (articles, sources, related coverage): one guarded client for all of it.

@@ -75,11 +75,25 @@ def coverage_match(self: Task, job_id: int) -> int:
     return _coverage_step(self, pipeline.coverage_job_match, job_id)
 
 
+STEPS = (coverage_discover, coverage_fetch, coverage_extract, coverage_match)
+
+
 def coverage_job_start(job_id: int) -> None:
     """discover -> fetch -> extract -> match, on the workers."""
-    chain(
-        coverage_discover.si(job_id),
-        coverage_fetch.si(job_id),
-        coverage_extract.si(job_id),
-        coverage_match.si(job_id),
-    ).delay()
+    chain(*(step.si(job_id) for step in STEPS)).delay()
+
+
+# The step a job in each state is at (a step sets its state when it starts).
+STEP_OF_STATE = {
+    CoverageJob.State.QUEUED: 0,
+    CoverageJob.State.DISCOVERING: 0,
+    CoverageJob.State.FETCHING: 1,
+    CoverageJob.State.EXTRACTING: 2,
+    CoverageJob.State.MATCHING: 3,
+}
+
+
+def coverage_job_resume(job_id: int, state: str) -> None:
+    """The chain again from the step a job in `state` was at (the sweep, after its worker or
+    its message was lost). That step runs again from its start: every step is idempotent."""
+    chain(*(step.si(job_id) for step in STEPS[STEP_OF_STATE[CoverageJob.State(state)] :])).delay()
