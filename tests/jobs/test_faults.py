@@ -187,7 +187,9 @@ def test_a_worker_killed_outright_mid_import_comes_back_through_the_visibility_t
     print(f"\nworker killed outright: import done {redone:.1f} s later (visibility timeout {vt} s)")
     imported_once(job, web_server, path, fetches=2)
     assert job.requeued == 0  # no sweep ran
-    assert "has died; taking its job over" in log
+    # Within 8 s the dead holder's heartbeat is still fresh: only the check that its process
+    # is gone lets the job be taken over. (With the production 180 s it has gone stale.)
+    assert PRODUCTION or "has died; taking its job over" in log
     assert redone < bound
 
 
