@@ -11,5 +11,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live beside the services they call, one tasks.py per capability. Each task has an
 # explicit name ("annotations.<task>"), so moving a module never strands queued messages.
 app.autodiscover_tasks(
-    [f"annotations.{capability}" for capability in ("ingest", "workspace", "review", "coverage")]
+    [
+        f"annotations.{capability}"
+        for capability in ("ingest", "workspace", "review", "coverage", "jobs")
+    ]
 )

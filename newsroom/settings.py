@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom import task_limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -272,18 +274,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 else:
-    # A message taken by a worker that then died outright (not just a pool process) goes back
-    # to the queue after this many seconds. It must exceed the longest task (time limits).
+    # A message taken by a worker that then died outright (a pool process's death puts it back
+    # at once) is handed out again after the visibility timeout. It must outlast the longest
+    # task, or a task still running would start a second time: the longest hard time limit
+    # (newsroom/task_limits.py, 150 s) plus 30 s. Workers look for such messages every 10 s
+    # (kombu's default throttle looks only every 100 s), so a lost worker's task is back
+    # within 190 s of being taken. Jobs come back sooner through the sweep below.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+        "visibility_timeout": env_int(
+            "CELERY_VISIBILITY_TIMEOUT", task_limits.LONGEST_HARD + 30, minimum=1
+        ),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
     }
 # The queue tasks go to, chained steps included (tests give each worker a queue of its own).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+CELERY_TASK_SOFT_TIME_LIMIT = task_limits.SHORT.soft  # tasks that name none of their own
+CELERY_TASK_TIME_LIMIT = task_limits.SHORT.hard
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that queues work waits at most about a second for a broker that is down
@@ -296,13 +306,34 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 WATCH_CHECK_EVERY_SECONDS = env_int("WATCH_CHECK_EVERY_SECONDS", 900, minimum=1)
 WATCH_INTERVAL_HOURS = env_int("WATCH_INTERVAL_HOURS", 24, minimum=1)
 WATCH_MAX_INTERVAL_DAYS = env_int("WATCH_MAX_INTERVAL_DAYS", 14, minimum=1)
+# No job left behind (annotations/jobs): a task running an import or a coverage step
+# refreshes its job's heartbeat every JOB_HEARTBEAT_SECONDS. Beat runs the sweep every
+# JOB_SWEEP_EVERY_SECONDS; it queues a job again when its heartbeat stopped for
+# JOB_HEARTBEAT_STALE_SECONDS (the worker is gone) or when it waited JOB_QUEUED_GRACE_SECONDS
+# with no worker on it (the message was lost), at most JOB_MAX_REQUEUES times, and then fails
+# it with the reason. So a job whose worker died runs again within about 45 + 30 s, and a
+# lost one within 180 + 30 s.
+JOB_SWEEP_EVERY_SECONDS = env_int("JOB_SWEEP_EVERY_SECONDS", 30, minimum=1)
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+JOB_HEARTBEAT_STALE_SECONDS = env_int("JOB_HEARTBEAT_STALE_SECONDS", 45, minimum=1)
+JOB_QUEUED_GRACE_SECONDS = env_int("JOB_QUEUED_GRACE_SECONDS", 180, minimum=1)
+JOB_MAX_REQUEUES = env_int("JOB_MAX_REQUEUES", 3, minimum=0)
+if JOB_HEARTBEAT_STALE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_HEARTBEAT_STALE_SECONDS must be at least three heartbeats (3 x JOB_HEARTBEAT_SECONDS)"
+    )
 CELERY_BEAT_SCHEDULE = {
     "watch-articles": {
         "task": "annotations.watch_articles",
         "schedule": float(WATCH_CHECK_EVERY_SECONDS),
         # A beat tick that no worker took before the next one is worthless: drop it.
         "options": {"expires": float(WATCH_CHECK_EVERY_SECONDS)},
-    }
+    },
+    "sweep-jobs": {
+        "task": "annotations.sweep_jobs",
+        "schedule": float(JOB_SWEEP_EVERY_SECONDS),
+        "options": {"expires": float(JOB_SWEEP_EVERY_SECONDS)},
+    },
 }
 
 # Outbound fetching (articles, sources, related coverage): one guarded client for all of it.

@@ -268,9 +268,11 @@ class CeleryWorker:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
     try:
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
+    except ProcessLookupError:  # a fault test killed it already
+        process.wait()
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -278,17 +280,19 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def run_celery_worker(
-    log_dir: Path, *, beat: bool = False, **extra_env: str
+    log_dir: Path, *, beat: bool = False, queue: str = "", **extra_env: str
 ) -> Iterator[CeleryWorker]:
     """A real Celery worker process on the real broker, consuming a queue of its own (and
     sending chained tasks there too), so that parallel runs and leftover messages cannot
-    interfere. Tasks this process sends go to that queue while it runs.
+    interfere. Tasks this process sends go to that queue while it runs. A fault test names
+    the `queue` to start a second worker on the queue of one it killed.
 
     With `beat`, a Celery beat process runs beside it with the same environment, so the
     periodic tasks it sends go to the worker's queue (its log is beat.log in `log_dir`)."""
     from newsroom.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / "worker.log"
     env = {
         **os.environ,

@@ -10,6 +10,9 @@ from django.db import OperationalError
 
 from annotations import queueing
 from annotations.coverage import pipeline
+from annotations.jobs.lease import job_lease
+from annotations.models import CoverageJob
+from newsroom import task_limits
 
 # --- Related coverage: one task per step, chained. Each step is idempotent (see
 # annotations.coverage.pipeline), so a redelivered message after a lost worker is harmless.
@@ -33,17 +36,23 @@ _COVERAGE = {
     "retry_backoff": True,
     "retry_jitter": True,
     "max_retries": 3,
-    "soft_time_limit": 120,
-    "time_limit": 150,
+    **task_limits.LONG.options(),
 }
 
 
 def _coverage_step(task: Task, step: Callable[[int], None], job_id: int) -> int:
-    try:
-        step(job_id)
-    except SoftTimeLimitExceeded:
-        pipeline.coverage_job_fail(job_id, f"the {task.name.rsplit('_', 1)[-1]} step took too long")
-        raise Ignore() from None
+    with job_lease(CoverageJob, job_id) as ours:
+        if not ours:
+            # Another process runs a step of this job (a second delivery of a message): it
+            # carries the chain on; this copy of the chain ends here.
+            raise Ignore()
+        try:
+            step(job_id)
+        except SoftTimeLimitExceeded:
+            pipeline.coverage_job_fail(
+                job_id, f"the {task.name.rsplit('_', 1)[-1]} step took too long"
+            )
+            raise Ignore() from None
     return job_id
 
 
@@ -67,13 +76,26 @@ def coverage_match(self: Task, job_id: int) -> int:
     return _coverage_step(self, pipeline.coverage_job_match, job_id)
 
 
+STEPS = (coverage_discover, coverage_fetch, coverage_extract, coverage_match)
+
+
 def coverage_job_start(job_id: int) -> None:
     """discover -> fetch -> extract -> match, on the workers."""
-    queueing.send(
-        chain(
-            coverage_discover.si(job_id),
-            coverage_fetch.si(job_id),
-            coverage_extract.si(job_id),
-            coverage_match.si(job_id),
-        )
-    )
+    queueing.send(chain(*(step.si(job_id) for step in STEPS)))
+
+
+# The step a job in each state is at (a step sets its state when it starts).
+STEP_OF_STATE = {
+    CoverageJob.State.QUEUED: 0,
+    CoverageJob.State.DISCOVERING: 0,
+    CoverageJob.State.FETCHING: 1,
+    CoverageJob.State.EXTRACTING: 2,
+    CoverageJob.State.MATCHING: 3,
+}
+
+
+def coverage_job_resume(job_id: int, state: str) -> None:
+    """The chain again from the step a job in `state` was at (the sweep, after its worker or
+    its message was lost). That step runs again from its start: every step is idempotent."""
+    steps = STEPS[STEP_OF_STATE[CoverageJob.State(state)] :]
+    queueing.send(chain(*(step.si(job_id) for step in steps)))

@@ -13,7 +13,9 @@ from django.db import transaction
 from annotations import queueing
 from annotations.fetching import FetchError, backoff_seconds
 from annotations.ingest import services, watch
+from annotations.jobs.lease import job_lease
 from annotations.models import Article, ImportJob, Team
+from newsroom import task_limits
 
 logger = logging.getLogger(__name__)
 
@@ -25,24 +27,27 @@ IMPORT_MAX_RETRIES = 3
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=60,
-    time_limit=90,
+    **task_limits.SHORT.options(),
 )
 def import_article_url(self: Task, job_id: int) -> None:
-    """Fetch and import the URL of ImportJob `job_id`."""
-    try:
-        services.import_job_run(job_id)
-    except FetchError as exc:
-        if self.request.retries >= IMPORT_MAX_RETRIES:
-            services.import_job_fail(
-                job_id,
-                f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)",
-            )
+    """Fetch and import the URL of ImportJob `job_id`, holding the job's lease (another
+    process already running it makes this delivery stand down)."""
+    with job_lease(ImportJob, job_id) as ours:
+        if not ours:
             return
-        services.import_job_retrying(job_id, f"{exc}; trying again")
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
-    except SoftTimeLimitExceeded:
-        services.import_job_fail(job_id, "The import took too long and was stopped.")
+        try:
+            services.import_job_run(job_id)
+        except FetchError as exc:
+            if self.request.retries >= IMPORT_MAX_RETRIES:
+                services.import_job_fail(
+                    job_id,
+                    f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)",
+                )
+                return
+            services.import_job_retrying(job_id, f"{exc}; trying again")
+            raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+        except SoftTimeLimitExceeded:
+            services.import_job_fail(job_id, "The import took too long and was stopped.")
 
 
 def import_job_create(
@@ -75,22 +80,24 @@ def import_job_create(
     name="annotations.refetch_article",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=60,
-    time_limit=90,
+    **task_limits.SHORT.options(),
 )
 def refetch_article(job_id: int) -> None:
     """A person asked to fetch an article's page again (ImportJob `job_id`). Failures are
     reported on the job and the article, not retried: the person is waiting for an answer."""
-    try:
-        watch.refetch_job_run(job_id)
-    except SoftTimeLimitExceeded:
-        services.import_job_fail(job_id, "Fetching the page took too long and was stopped.")
+    with job_lease(ImportJob, job_id) as ours:
+        if not ours:
+            return
+        try:
+            watch.refetch_job_run(job_id)
+        except SoftTimeLimitExceeded:
+            services.import_job_fail(job_id, "Fetching the page took too long and was stopped.")
 
 
 # --- The change watch -------------------------------------------------------------------------
 
 
-@shared_task(name="annotations.watch_articles", soft_time_limit=60, time_limit=90)
+@shared_task(name="annotations.watch_articles", **task_limits.SHORT.options())
 def watch_articles() -> int:
     """Beat's entry point: queue one `article_watch` per article that is due. Returns how
     many were queued.
@@ -119,8 +126,7 @@ def watch_articles() -> int:
     name="annotations.article_watch",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=120,
-    time_limit=150,
+    **task_limits.LONG.options(),
 )
 def article_watch(article_id: int) -> str:
     """Fetch Article `article_id`'s page again, conditionally, and act on it (a new version,

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from annotations.models.desks import Team
+from annotations.models.leases import WorkerLease
 
 
 class Article(models.Model):
@@ -138,7 +139,7 @@ class Sentence(models.Model):
         return f"{self.version_id}#{self.index}: {self.text[:60]}"
 
 
-class ImportJob(models.Model):
+class ImportJob(WorkerLease):
     """A URL import running on a worker; the import page polls it for progress."""
 
     class State(models.TextChoices):
@@ -168,6 +169,14 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The job sweep reads the unfinished ones only.
+            models.Index(
+                fields=["updated_at"],
+                condition=~Q(state__in=["done", "failed"]),
+                name="importjob_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import of {self.url} ({self.state})"

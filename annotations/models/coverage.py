@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from annotations.models.articles import ArticleVersion
 from annotations.models.claims import Annotation
 from annotations.models.desks import Team
+from annotations.models.leases import WorkerLease
 
 
 class CoverageFeed(models.Model):
@@ -33,7 +35,7 @@ class CoverageFeed(models.Model):
         return self.name
 
 
-class CoverageJob(models.Model):
+class CoverageJob(WorkerLease):
     """One "find related coverage" run for an article version: discover, fetch, extract,
     match. Counts and per-source errors are kept on the job and its related articles."""
 
@@ -68,6 +70,14 @@ class CoverageJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The job sweep reads the unfinished ones only.
+            models.Index(
+                fields=["updated_at"],
+                condition=~Q(state__in=["done", "failed"]),
+                name="coveragejob_unfinished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Coverage for {self.version} ({self.state})"

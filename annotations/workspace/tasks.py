@@ -7,6 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from annotations.fetching import FetchError, backoff_seconds
 from annotations.workspace import archiving, placements
+from newsroom import task_limits
 
 SOURCE_MAX_RETRIES = 3
 
@@ -16,8 +17,7 @@ SOURCE_MAX_RETRIES = 3
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=60,
-    time_limit=90,
+    **task_limits.SHORT.options(),
 )
 def archive_source(self: Task, source_id: int) -> None:
     """Archive Source `source_id`: fetch, extract, hash, and look for the quoted passage."""
@@ -38,8 +38,7 @@ def archive_source(self: Task, source_id: int) -> None:
     name="annotations.version_reanchor",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=120,
-    time_limit=150,
+    **task_limits.LONG.options(),
 )
 def version_reanchor(version_id: int) -> int:
     """Place the claims of the article's older versions on ArticleVersion `version_id`
