@@ -130,7 +130,7 @@ def test_the_first_request_after_a_postgresql_restart_is_answered(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    health = f"http://127.0.0.1:{port}/healthz"
+    health = f"http://127.0.0.1:{port}/healthz/web"
     try:
         deadline = time.monotonic() + 30
         while True:
