@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
@@ -26,7 +27,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def _throttle_key(self) -> str:
         username = (self.data.get("username") or "").strip().lower()
         address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        return f"login-failures:{address}:{username}"
+        # Hashed: a username is whatever the form was sent, of any length and characters.
+        digest = hashlib.sha256(f"{address}\n{username}".encode()).hexdigest()
+        return f"login-failures:{digest}"
 
     def clean(self) -> dict[str, Any]:
         key = self._throttle_key()

@@ -57,10 +57,9 @@ def unstorable_field(request: HttpRequest) -> str | None:
             return name
     if request.content_type == "application/json" and request.body:
         try:
-            data = json.loads(request.body)
-        except ValueError:
-            return None  # malformed: the view says so
-        return _unstorable_member(data, "")
+            return _unstorable_member(json.loads(request.body), "")
+        except (ValueError, RecursionError):
+            return None  # malformed, or nested too deep to read: the view says so
     return None
 
 

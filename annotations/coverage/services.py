@@ -10,10 +10,14 @@ from annotations import permissions
 from annotations.coverage import tasks
 from annotations.fetching import BlockedURL, check_url
 from annotations.models import ArticleVersion, CoverageJob
+from annotations.text import TextError, one_line
 
 
 class CoverageError(ValueError):
     """Input that cannot start a job; the message is shown as is."""
+
+
+MAX_QUERY_CHARS = 500
 
 
 def coverage_job_create(
@@ -29,7 +33,10 @@ def coverage_job_create(
         permissions.can_annotate(user) and permissions.in_desk(user, version.article.team_id)
     ):
         raise CoverageError("Only the desk's fact-checkers and editors can search for coverage.")
-    query = " ".join(query.split())[:500]
+    try:
+        query = one_line(query, name="search", limit=MAX_QUERY_CHARS)
+    except TextError as exc:
+        raise CoverageError(str(exc)) from exc
     if not query:
         raise CoverageError("Give the search some words: names, places, figures.")
     feed_urls = [u.strip() for u in feed_urls or [] if u.strip()]

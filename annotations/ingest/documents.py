@@ -30,6 +30,7 @@ class ExtractedDocument:
     published: date | None = None
     canonical_url: str = ""
     language: str = ""
+    controls_removed: int = 0  # invisible control characters taken out of the text
 
 
 TEXT_EXTENSIONS = {
@@ -103,8 +104,9 @@ def first_line_title(text: str) -> str:
 
 
 def from_plain_text(text: str) -> ExtractedDocument:
+    removed = len(_CONTROL.findall(text))
     text = check_text(text)
-    return ExtractedDocument(text=text, title=first_line_title(text))
+    return ExtractedDocument(text=text, title=first_line_title(text), controls_removed=removed)
 
 
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -104,10 +105,21 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
             if result.created_version:
                 verb = "Imported" if result.created_article else "Added a new version of"
                 messages.success(request, f"{verb} “{result.article.title}”.")
+                _say_controls_removed(request, document)
             else:
                 messages.info(request, "This exact text was already imported; nothing changed.")
             return redirect(result.article)
     return render(request, "annotations/ingest/article_import.html", {"form": form})
+
+
+def _say_controls_removed(request: HtmxHttpRequest, document: ExtractedDocument) -> None:
+    if document.controls_removed:
+        count = document.controls_removed
+        messages.info(
+            request,
+            f"{count:,} invisible control character{pluralize(count)} removed from the text: "
+            "they cannot be shown or quoted.",
+        )
 
 
 def _document(data: dict[str, Any]) -> tuple[ExtractedDocument, str]:
@@ -174,6 +186,7 @@ def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 f"Added version {result.version.number}. Its claims are being placed on the "
                 "new text; any that moved or vanished go to the repair queue.",
             )
+            _say_controls_removed(request, document)
         else:
             messages.info(
                 request,

@@ -94,7 +94,7 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
         for body in bodies:
             if isinstance(body, dict) and isinstance(body.get("value"), str):
                 by_purpose.setdefault(str(body.get("purpose", "")), []).append(body["value"])
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return _problem("The body must be a Web Annotation in JSON.", 400)
     for purpose, limit in API_LIMITS.items():
         for value in by_purpose.get(purpose, []):

@@ -20,6 +20,7 @@ from annotations.fetching import BlockedURL, check_url
 from annotations.markup import render_rationale
 from annotations.models import Annotation, ArticleVersion, Rating, Source
 from annotations.review import approval
+from annotations.text import TextError, one_line
 from annotations.workspace import selectors, tasks
 from annotations.workspace.anchoring import quote_at
 
@@ -71,24 +72,14 @@ class AnnotationInput:
                 f"The rationale is {len(self.rationale):,} characters; the limit is "
                 f"{MAX_RATIONALE_CHARS:,}. Shorten it or move detail into a source."
             )
-        claim = " ".join(self.claim.split())
-        claimant = " ".join(self.claimant.split())
-        for name, value, limit in (
-            ("claim summary", claim, MAX_CLAIM_CHARS),
-            ("claimant", claimant, MAX_CLAIMANT_CHARS),
-        ):
-            if len(value) > limit:
-                raise AnnotationError(
-                    f"The {name} is {len(value):,} characters; the limit is {limit:,}."
-                )
+        try:
+            claim = one_line(self.claim, name="claim summary", limit=MAX_CLAIM_CHARS)
+            claimant = one_line(self.claimant, name="claimant", limit=MAX_CLAIMANT_CHARS)
+            written = [one_line(tag, name="tag", limit=MAX_TAG_CHARS) for tag in self.tags]
+        except TextError as exc:
+            raise AnnotationError(str(exc)) from exc
         tags: list[str] = []
-        for tag in self.tags:
-            tag = " ".join(tag.split())
-            if len(tag) > MAX_TAG_CHARS:
-                raise AnnotationError(
-                    f"The tag “{tag[:30]}…” is {len(tag):,} characters; the limit is "
-                    f"{MAX_TAG_CHARS}."
-                )
+        for tag in written:
             if tag and tag.lower() not in {t.lower() for t in tags}:
                 tags.append(tag)
         if len(tags) > MAX_TAGS:
@@ -278,6 +269,14 @@ def source_add(
         raise SourceError(f"That source address cannot be used: {exc}.") from exc
     if stance not in Source.Stance.values:
         raise SourceError("Choose whether the source supports, contradicts or gives context.")
+    try:
+        title = one_line(title, name="title", limit=300)
+        publisher = one_line(publisher, name="publisher", limit=200)
+    except TextError as exc:
+        raise SourceError(str(exc)) from exc
+    quote = quote.strip()
+    if len(quote) > 5000:
+        raise SourceError(f"The quote is {len(quote):,} characters; the limit is 5,000.")
     with pghistory.context(user=user.pk), transaction.atomic():
         before = approval.content_digest(annotation)
         last = annotation.sources.aggregate(last=Max("position"))["last"]
@@ -285,9 +284,9 @@ def source_add(
             annotation=annotation,
             position=(last + 1) if last is not None else 0,
             url=url,
-            title=" ".join(title.split())[:300],
-            publisher=" ".join(publisher.split())[:200],
-            quote=quote.strip()[:5000],
+            title=title,
+            publisher=publisher,
+            quote=quote,
             stance=stance,
             created_by=user,
         )
