@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench load lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 ## Benchmarks (numbers reported in the issue notes).
 bench: $(STAMP)
 	$(BIN)/python scripts/dev.py bench $(ARGS)
+
+## The mixed load test alone (benchmarks/bench_load.py; LOAD_SECONDS=10 for a quick look).
+load: $(STAMP)
+	$(BIN)/python scripts/dev.py bench bench_load
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
