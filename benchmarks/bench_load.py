@@ -33,6 +33,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,6 +80,7 @@ class Reply:
     ms: float
     server_ms: float | None
     started: float
+    cpu_ms: float | None = None
 
     def header(self, name: str) -> str:
         return (self.headers.get(name) if self.headers is not None else None) or ""
@@ -90,6 +92,7 @@ class Stats:
     lock: threading.Lock = field(default_factory=threading.Lock)
     times: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     server: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     errors: Counter[str] = field(default_factory=Counter)
     notes: dict[str, Counter[str]] = field(default_factory=lambda: {k: Counter() for k in KINDS})
     examples: list[str] = field(default_factory=list)
@@ -104,6 +107,8 @@ class Stats:
             self.times[kind].append(reply.ms)
             if reply.server_ms is not None:
                 self.server[kind].append(reply.server_ms)
+            if reply.cpu_ms is not None:
+                self.cpu[kind].append(reply.cpu_ms)
             if note:
                 self.notes[kind][note] += 1
 
@@ -150,14 +155,16 @@ def request(
             conn.close()
     except (OSError, http.client.HTTPException) as exc:
         return Reply(0, None, repr(exc).encode(), _since(started), None, started)
-    timing = re.search(r"app;dur=([\d.]+)", response.getheader("Server-Timing", ""))
+    timing = response.getheader("Server-Timing", "")
+    app, cpu = re.search(r"app;dur=([\d.]+)", timing), re.search(r"cpu;dur=([\d.]+)", timing)
     return Reply(
         response.status,
         response.headers,
         content,
         _since(started),
-        float(timing.group(1)) if timing else None,
+        float(app.group(1)) if app else None,
         started,
+        float(cpu.group(1)) if cpu else None,
     )
 
 
@@ -292,7 +299,7 @@ class Writer:
                 with LEDGER.lock:
                     LEDGER.unsure_tokens.add(token)
                 continue
-            STATS.ok("save new", reply, "double submit" if double else "")
+            STATS.ok("save new", reply, "double-submit answers" if double else "")
             ids.add(int(event["id"]))  # type: ignore[call-overload]
         if len(ids) > 1:
             STATS.error("save new", answers[0], f"one double submit answered with claims {ids}")
@@ -443,35 +450,62 @@ def coverage_user(cookies: dict[str, str], article_id: int, feed: str, run: Cove
 # --- Machine facts and CPU accounting -------------------------------------------------------
 
 
-def cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
-
-
 def children(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in found.split()]
 
 
-def processes_named(name: str, containing: str = "") -> list[int]:
-    pids = []
+def processes() -> dict[int, tuple[str, str, int]]:
+    """Every process now: pid -> (name, command line, user + system CPU ticks so far)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if (entry / "comm").read_text().strip() != name:
-                continue
-            if containing and containing not in (entry / "cmdline").read_bytes().decode(
-                errors="replace"
-            ):
-                continue
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        pids.append(int(entry.name))
-    return pids
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(entry.name)] = (name, command, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def watch_processes(seen: dict[int, tuple[str, str, int]], stop: threading.Event) -> None:
+    """Look at every process each second until `stop`, so that one that ends before the
+    window does (a database connection past its CONN_MAX_AGE) still counts up to then."""
+    while True:
+        seen.update(processes())
+        if stop.wait(1):
+            return
+
+
+def cpu_by_part(
+    before: dict[int, tuple[str, str, int]],
+    after: dict[int, tuple[str, str, int]],
+    parts: dict[str, set[int]],
+    database: str,
+) -> tuple[dict[str, int], Counter[str]]:
+    """CPU ticks spent between two snapshots by each part (PostgreSQL: this database's
+    backends and the server's own processes), and by everything else, by process name.
+    `after` keeps the last sight of processes that ended meanwhile (see `watch_processes`)."""
+    spent: dict[str, int] = dict.fromkeys((*parts, "postgres", "postgres backends", "redis"), 0)
+    others: Counter[str] = Counter()
+    for pid, (name, command, ticks) in after.items():
+        delta = ticks - (before[pid][2] if pid in before and before[pid][0] == name else 0)
+        part = next((p for p, pids in parts.items() if pid in pids), None)
+        if part is None and name == "postgres" and (database in command or "(" not in command):
+            part = "postgres"
+        elif part is None and name == "redis-server":
+            part = "redis"
+        if part is not None:
+            spent[part] += delta
+            if part == "postgres" and "(" in command:  # a connection: its client's address
+                spent["postgres backends"] += delta
+        elif delta:
+            others[name] += delta
+    return spent, others
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -505,6 +539,7 @@ def main() -> None:
     servers: list[object] = []
     queue = f"load-{uuid.uuid4().hex[:12]}"
     log_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    passed = False
     try:
         from datetime import timedelta
 
@@ -632,6 +667,7 @@ def main() -> None:
         os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
         os.environ["FETCH_ALLOW_NETWORKS"] = "127.0.0.1/32"
         worker_log = log_dir / "worker.log"
+        worker_out = (log_dir / "worker.out").open("wb")  # its banner, kept out of the report
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -662,6 +698,8 @@ def main() -> None:
                 "DEBUG": "0",
                 "SECRET_KEY": settings.SECRET_KEY,
             },
+            stdout=worker_out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         gunicorn = start_gunicorn(PORT, *os.environ.get("BENCH_GUNICORN_ARGS", "").split())
@@ -694,10 +732,6 @@ def main() -> None:
             Writer(n, user.pk, sessions[user.username], desk) for n, user in enumerate(writers)
         ]
         coverage_run = CoverageRun()
-        workers_now = [gunicorn.pid, *children(gunicorn.pid)]
-        celery_now = [worker.pid, *children(worker.pid)]
-        postgres_now = processes_named("postgres", db["NAME"])
-        redis_now = processes_named("redis-server")
         load_before = Path("/proc/loadavg").read_text().split()[:3]
         begin = time.perf_counter()
         STATS.window = (begin + WARMUP, begin + WARMUP + SECONDS)
@@ -715,14 +749,12 @@ def main() -> None:
         for thread in threads:
             thread.start()
         time.sleep(WARMUP)
-        cpu_before = {
-            "gunicorn": sum(cpu_ticks(p) for p in workers_now),
-            "postgres": sum(cpu_ticks(p) for p in postgres_now),
-            "celery": sum(cpu_ticks(p) for p in celery_now),
-            "redis": sum(cpu_ticks(p) for p in redis_now),
-            "load": cpu_ticks(os.getpid()),
-        }
+        cpu_before = processes()
         machine_before = machine_ticks()
+        cpu_after = dict(cpu_before)
+        watched = threading.Event()
+        watcher = threading.Thread(target=watch_processes, args=(cpu_after, watched))
+        watcher.start()
         time.sleep(SECONDS / 3)
         coverage_thread = threading.Thread(
             target=coverage_user,
@@ -730,16 +762,9 @@ def main() -> None:
         )
         coverage_thread.start()
         time.sleep(max(0.0, STATS.window[1] - time.perf_counter()))
-        # Processes that came and went (a new database connection) are missed: few, short.
-        postgres_now = sorted(set(postgres_now) | set(processes_named("postgres", db["NAME"])))
-        celery_now = sorted(set(celery_now) | set(children(worker.pid)))
-        cpu_after = {
-            "gunicorn": sum(cpu_ticks(p) for p in workers_now),
-            "postgres": sum(cpu_ticks(p) for p in postgres_now),
-            "celery": sum(cpu_ticks(p) for p in celery_now),
-            "redis": sum(cpu_ticks(p) for p in redis_now),
-            "load": cpu_ticks(os.getpid()),
-        }
+        watched.set()
+        watcher.join()
+        cpu_after.update(processes())
         machine_after = machine_ticks()
         STOP.set()
         for thread in threads:
@@ -753,9 +778,11 @@ def main() -> None:
             f"{' '.join(load_before)}; set-up {setup_seconds:.0f} s"
         )
         print(
-            f"server: gunicorn 2 sync workers{' ' + os.environ['BENCH_GUNICORN_ARGS'] if os.environ.get('BENCH_GUNICORN_ARGS') else ''}, "
-            f"DEBUG off; Celery worker (prefork, 2) on a queue of its own; "
-            f"PostgreSQL and Redis on this machine"
+            f"server: gunicorn, {len(children(gunicorn.pid))} workers"
+            + (f" ({extra})" if (extra := os.environ.get("BENCH_GUNICORN_ARGS")) else " (sync)")
+            + ", "
+            "DEBUG off; Celery worker (prefork, 2) on a queue of its own; "
+            "PostgreSQL and Redis on this machine"
         )
         print(
             f"traffic: {WRITERS} writers ({'no pause' if not WRITER_PAUSE else f'{WRITER_PAUSE * 1000:.0f} ms pause'}), "
@@ -763,14 +790,19 @@ def main() -> None:
             f"1 coverage job ({SOURCES} sources at {SOURCE_DELAY * 1000:.0f} ms) at {SECONDS / 3:.0f} s; "
             f"{SECONDS:.0f} s measured after {WARMUP:.0f} s of warm-up"
         )
+        print(
+            "latency is the client's round trip; server is Django's own time (Server-Timing), "
+            "cpu the CPU part of it: the rest of the round trip is waiting for a free worker"
+        )
         print()
-        header = f"{'kind':<12} {'requests':>8} {'per s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'server p50/p99':>15} {'errors':>6}  notes"
+        header = f"{'kind':<12} {'requests':>8} {'per s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'server p50/p99':>15} {'cpu p50':>7} {'errors':>6}  notes"
         print(header)
         print("-" * len(header))
 
         def row(name: str, kinds: tuple[str, ...]) -> float | None:
             times = [t for k in kinds for t in STATS.times[k]]
             server = [t for k in kinds for t in STATS.server[k]]
+            cpu = [t for k in kinds for t in STATS.cpu[k]]
             errors = sum(STATS.errors[k] for k in kinds)
             notes = Counter[str]()
             for k in kinds:
@@ -785,7 +817,7 @@ def main() -> None:
             print(
                 f"{name:<12} {len(times):>8} {len(times) / SECONDS:>7.1f} "
                 f"{percentile(times, 0.5):>7.1f} {p99:>7.1f} {max(times):>7.1f} "
-                f"{server_text:>15} {errors:>6}  "
+                f"{server_text:>15} {f'{percentile(cpu, 0.5):.1f}' if cpu else '-':>7} {errors:>6}  "
                 + ", ".join(f"{n}: {c}" for n, c in sorted(notes.items()))
             )
             return p99
@@ -866,7 +898,7 @@ def main() -> None:
                 problems.append(f"claim {pk}: the last acknowledged edit is not what is stored")
         total_edits = sum(len(t) for t in LEDGER.edits.values())
         if problems:
-            print("stored once: FAILED")
+            print("stored once (the whole run): FAILED")
             for problem in problems[:20]:
                 print("  " + problem)
         else:
@@ -875,7 +907,7 @@ def main() -> None:
             else:
                 lost = "none stored without an acknowledgement"
             print(
-                f"stored once: OK. {len(LEDGER.created):,} acknowledged new claims, each stored "
+                f"stored once (the whole run): OK. {len(LEDGER.created):,} acknowledged new claims, each stored "
                 f"exactly once ({LEDGER.double_submits} double submits answered with one claim), "
                 f"{len(rows):,} claims on the article, {lost}; {total_edits:,} acknowledged "
                 f"edits of {edited:,} claims, each stored once (revision and history match); "
@@ -884,15 +916,27 @@ def main() -> None:
 
         busy = machine_after[0] - machine_before[0]
         total = machine_after[1] - machine_before[1]
-        ours = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
-        share = {k: 100 * v * cpus / total for k, v in ours.items()}
-        other = 100 * (busy - sum(ours.values())) * cpus / total
+        parts = {
+            "gunicorn": {gunicorn.pid, *children(gunicorn.pid)},
+            "celery": {worker.pid, *children(worker.pid)},
+            "load generator": {os.getpid()},
+        }
+        spent, others = cpu_by_part(cpu_before, cpu_after, parts, str(db["NAME"]))
+
+        def share(ticks: int) -> str:
+            return f"{100 * ticks * cpus / total:.0f}%"
+
+        elsewhere = (
+            busy - sum(spent.values()) + spent["postgres backends"] - sum(others.values())
+        )  # the kernel, mostly
         print(
             f"CPU over the window (100% = one core, {cpus * 100}% in all): machine "
-            f"{100 * busy * cpus / total:.0f}% busy; gunicorn workers {share['gunicorn']:.0f}%, "
-            f"PostgreSQL (this database) {share['postgres']:.0f}%, Celery {share['celery']:.0f}%, "
-            f"Redis {share['redis']:.0f}%, load generator {share['load']:.0f}%, "
-            f"everything else {max(0.0, other):.0f}%"
+            f"{share(busy)} busy; gunicorn {share(spent['gunicorn'])}, PostgreSQL "
+            f"{share(spent['postgres'])} (its connections {share(spent['postgres backends'])}), Celery {share(spent['celery'])}, Redis "
+            f"{share(spent['redis'])}, load generator {share(spent['load generator'])}, "
+            f"other processes {share(sum(others.values()))} ("
+            + ", ".join(f"{name} {share(t)}" for name, t in others.most_common(3))
+            + f"), not in any process {share(max(0, elsewhere))}"
         )
 
         errors = sum(STATS.errors.values())
@@ -919,7 +963,8 @@ def main() -> None:
         )
         target("every acknowledged save stored exactly once", not problems, "checked above")
         target("the coverage job finishes under the load", job_ok, "see above")
-        if errors or problems or not job_ok:
+        passed = not (errors or problems or not job_ok)
+        if not passed:
             sys.exit(1)
     finally:
         STOP.set()
@@ -943,6 +988,10 @@ def main() -> None:
             server.httpd.shutdown()  # type: ignore[attr-defined]
             server.httpd.server_close()  # type: ignore[attr-defined]
         teardown_django(DATABASE)
+        if passed:
+            shutil.rmtree(log_dir, ignore_errors=True)
+        else:
+            print(f"the Celery worker's log: {log_dir / 'worker.log'}")
 
 
 if __name__ == "__main__":
