@@ -275,14 +275,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # A message taken by a worker that then died outright (a pool process's death puts it back
-    # at once) is handed out again after the visibility timeout. It must outlast the longest
-    # task, or a task still running would start a second time: the longest hard time limit
-    # (newsroom/task_limits.py, 150 s) plus 30 s. Workers look for such messages every 10 s
-    # (kombu's default throttle looks only every 100 s), so a lost worker's task is back
-    # within 190 s of being taken. Jobs come back sooner through the sweep below.
+    # at once) is handed out again after the visibility timeout. It outlasts every task that
+    # runs without a lease, or one still running would start a second time: their hard time
+    # limit (newsroom/task_limits.py, 75 s) plus 20 s. (A leased job's second delivery stands
+    # down while its holder lives.) Workers look for such messages every 10 s (kombu's
+    # default throttle looks only every 100 s), so a lost worker's task is back within about
+    # 105 s of being taken. Jobs with a lease come back through the sweep below.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int(
-            "CELERY_VISIBILITY_TIMEOUT", task_limits.LONGEST_HARD + 30, minimum=1
+            "CELERY_VISIBILITY_TIMEOUT", task_limits.LONGEST_UNLEASED_HARD + 20, minimum=1
         ),
         "unacked_restore_interval": 10,
         "unacked_restore_throttle": 1,

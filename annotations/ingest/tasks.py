@@ -126,7 +126,7 @@ def watch_articles() -> int:
     name="annotations.article_watch",
     acks_late=True,
     reject_on_worker_lost=True,
-    **task_limits.LONG.options(),
+    **task_limits.SHORT.options(),
 )
 def article_watch(article_id: int) -> str:
     """Fetch Article `article_id`'s page again, conditionally, and act on it (a new version,

@@ -38,7 +38,7 @@ def archive_source(self: Task, source_id: int) -> None:
     name="annotations.version_reanchor",
     acks_late=True,
     reject_on_worker_lost=True,
-    **task_limits.LONG.options(),
+    **task_limits.SHORT.options(),
 )
 def version_reanchor(version_id: int) -> int:
     """Place the claims of the article's older versions on ArticleVersion `version_id`

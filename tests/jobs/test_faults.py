@@ -5,7 +5,7 @@ the job finishes exactly once, within the time the sweep and the broker promise.
 The production timings (README, "No job left behind") are scaled down here so that each test
 takes seconds: heartbeat every 1 s, stale after 3 s, a sweep every second, a 3 s grace for
 jobs nobody holds, and, where the broker is the one to bring the task back, an 8 s visibility
-timeout instead of 180 s. JOB_FAULT_TIMINGS=production runs them with the production timings
+timeout instead of 95 s. JOB_FAULT_TIMINGS=production runs them with the production timings
 instead (minutes). What is measured is printed (pytest -s shows it)."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ FAST_JOBS = {
     "JOB_SWEEP_EVERY_SECONDS": "1",
     "JOB_QUEUED_GRACE_SECONDS": "3",
 }
-# Only the test of the broker's own recovery shortens the visibility timeout (else 180 s).
+# Only the test of the broker's own recovery shortens the visibility timeout (else 95 s).
 FAST_VISIBILITY = {"CELERY_VISIBILITY_TIMEOUT": "8"}
 if PRODUCTION:
     FAST_JOBS, FAST_VISIBILITY = {}, {}
@@ -129,7 +129,7 @@ def test_a_worker_killed_outright_mid_import_is_swept_and_the_job_finishes_once(
     slow_page,
 ) -> None:  # type: ignore[no-untyped-def]
     """The whole worker is SIGKILLed while it fetches. Its message stays unacknowledged in
-    Redis for the visibility timeout (180 s here: the default), so it is the sweep, in a new
+    Redis for the visibility timeout (95 s here: the default), so it is the sweep, in a new
     worker, that finds the job's heartbeat stopped and queues it again."""
     bound = (
         timing("JOB_HEARTBEAT_STALE_SECONDS") + timing("JOB_SWEEP_EVERY_SECONDS") + WORKER_START
@@ -188,7 +188,7 @@ def test_a_worker_killed_outright_mid_import_comes_back_through_the_visibility_t
     imported_once(job, web_server, path, fetches=2)
     assert job.requeued == 0  # no sweep ran
     # Within 8 s the dead holder's heartbeat is still fresh: only the check that its process
-    # is gone lets the job be taken over. (With the production 180 s it has gone stale.)
+    # is gone lets the job be taken over. (With the production 95 s it has gone stale.)
     assert PRODUCTION or "has died; taking its job over" in log
     assert redone < bound
 
