@@ -252,6 +252,56 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def gunicorn_server(*, threads: int = 1, **env: str) -> Iterator[str]:
+    """gunicorn serving the app in production shape (DEBUG off, one worker) on a spare port,
+    with extra environment variables; yields its base URL once it answers."""
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "tests-gunicorn-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        **env,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz/web", timeout=2):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers (the database may be the thing under test)
+            except OSError:
+                assert process.poll() is None, "gunicorn exited at start"
+                assert time.monotonic() < deadline, "gunicorn did not come up"
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @dataclass
 class CeleryWorker:
     queue: str

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,15 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import free_port, gunicorn_server
 
 BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def as_postgres_user(command: list[str]) -> list[str]:
@@ -113,40 +104,10 @@ def get(url: str) -> int:
 def test_the_first_request_after_a_postgresql_restart_is_answered(
     own_postgres: OwnPostgres,
 ) -> None:
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": own_postgres.url,
-        "DB_CONN_MAX_AGE": "600",
-        "DEBUG": "0",
-        "SECRET_KEY": "restart-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "1"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    health = f"http://127.0.0.1:{port}/healthz/web"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if get(health) == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the web process did not come up"
-            time.sleep(0.2)
-        assert get(health) == 200  # the same persistent connection, reused
+    with gunicorn_server(DATABASE_URL=own_postgres.url, DB_CONN_MAX_AGE="600") as base:
+        health = f"{base}/healthz/web"
+        assert [get(health), get(health)] == [200, 200]  # one persistent connection, reused
 
         own_postgres.ctl("restart")
 
-        statuses = [get(health) for _ in range(3)]
-        assert statuses == [200, 200, 200]
-    finally:
-        web.terminate()
-        web.wait(timeout=10)
+        assert [get(health) for _ in range(3)] == [200, 200, 200]

@@ -7,11 +7,9 @@ Reproduction: with Redis stopped, every page answered 500, public pages included
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,19 +20,13 @@ from django.conf import global_settings
 
 from annotations.models import ImportJob
 from annotations.review import services as review
-from tests.conftest import ROOT, test_database_url
+from tests.conftest import free_port, gunicorn_server, test_database_url
 from tests.factories import annotate, import_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct horse battery staple"
 LORRIES = "cameras at Harrow Pass logged 1,140 lorries heading north with full tanks"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class OwnRedis:
@@ -81,36 +73,13 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
 @pytest.fixture
 def web(own_redis: OwnRedis) -> Iterator[str]:
     """gunicorn on the test database, with the test's own Redis as cache and broker."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "REDIS_URL": own_redis.url,
-        "CELERY_BROKER_URL": own_redis.url,
-        "DEBUG": "0",
-        "SECRET_KEY": "redis-down-test-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{base}/healthz/web", timeout=2)
-            break
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline, "gunicorn did not come up"
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with gunicorn_server(
+        threads=4,
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=own_redis.url,
+        CELERY_BROKER_URL=own_redis.url,
+    ) as base:
+        yield base
 
 
 def log_in(base: str) -> httpx.Client:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_manage
+from tests.conftest import ROOT, gunicorn_server, run_manage
 
 
 def test_deploy_check_is_clean_with_production_settings() -> None:
@@ -56,46 +56,18 @@ def test_the_admin_carries_a_content_security_policy(client, django_user_model) 
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
 
 
-def test_gunicorn_does_not_name_itself(tmp_path: Path) -> None:
+def test_gunicorn_does_not_name_itself() -> None:
     """The Server header does not advertise the stack (gunicorn.conf.py sets it)."""
-    import socket
-    import time
     import urllib.error
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "newsroom.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "127.0.0.1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/nowhere", timeout=2):
-                    pass
-            except urllib.error.HTTPError as answer:  # any answer carries the header
+    with gunicorn_server() as base:
+        try:
+            with urllib.request.urlopen(f"{base}/nowhere") as answer:
                 server_header = answer.headers.get("Server", "")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                time.sleep(0.2)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    assert "gunicorn" not in server_header.lower() and "python" not in server_header.lower()
+        except urllib.error.HTTPError as refused:  # any answer carries the header
+            server_header = refused.headers.get("Server", "")
+    assert server_header == "fact-check-desk"
 
 
 def test_sqlite_is_refused() -> None:
