@@ -97,6 +97,13 @@ def matrix(job: CoverageJob) -> tuple[list[RelatedArticle], list[RelatedArticle]
         )
         if m.related_id in column:
             row.cells[column[m.related_id]] = m
+    # What a column header says of its outlet: how many of the claims it mentions (the
+    # relevance score alone means little to a reader).
+    for number, outlet in enumerate(on_topic):
+        cells = [row.cells[number] for row in rows.values()]
+        outlet.mentioned = sum(  # type: ignore[attr-defined]
+            1 for cell in cells if cell is not None and cell.relation != "not_mentioned"
+        )
     return on_topic, off_topic, list(rows.values())
 
 

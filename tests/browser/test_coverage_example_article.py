@@ -205,6 +205,9 @@ def test_coverage_of_the_example_article_repeats_figures_copies_and_a_failed_fee
     expect(matrix.locator("thead th")).to_have_count(3)
     a, b = column(matrix, OUTLET_A), column(matrix, OUTLET_B)
     expect(matrix).not_to_contain_text(OUTLET_COPY)
+    # Each outlet's header says how many of the article's claims it mentions, in words.
+    rows = matrix.locator("tbody tr").count()
+    expect(matrix.locator("thead th").nth(a - 1)).to_contain_text(f"mentions 1 of {rows} claims")
     row = matrix.locator("tbody tr", has=page.locator("th", has_text="(annotated)"))
     expect(row).to_have_count(1)
     expect(row.locator("th")).to_contain_text(STRIKES_CLAIM)
