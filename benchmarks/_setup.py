@@ -83,3 +83,31 @@ def stop_gunicorn(server: subprocess.Popen[bytes] | None) -> None:
     if server is not None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def slow_sources(count: int, delay: float, servers: list[object]) -> str:
+    """`count` related articles, each on a local server of its own answering after `delay`
+    seconds, behind one RSS feed; returns the feed's URL. The servers are appended to
+    `servers` for the caller to shut down."""
+    from tests.conftest import LocalWebServer
+    from tests.coverage.conftest import FIXTURES, rss
+
+    pages = sorted(FIXTURES.glob("*.html"))
+    items = []
+    for number in range(count):
+        server = LocalWebServer()
+        server.thread.start()
+        servers.append(server)
+        page = (
+            pages[number % len(pages)]
+            .read_text()
+            .replace("<h1>", f"<h1>Report {number}: ", 1)
+            .replace(
+                'rel="canonical" href="', f'rel="canonical" href="https://s{number}.example/', 1
+            )
+        )
+        items.append((f"Report {number}", server.add("/article.html", page, delay=delay)))
+    feed_server = LocalWebServer()
+    feed_server.thread.start()
+    servers.append(feed_server)
+    return feed_server.add("/feed.xml", rss(items), headers={"Content-Type": "application/rss+xml"})

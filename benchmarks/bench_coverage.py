@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from _setup import setup_django, teardown_django
+from _setup import setup_django, slow_sources, teardown_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -35,8 +35,7 @@ def main() -> None:
         from annotations.coverage import services as coverage
         from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
-        from tests.conftest import WIRE_STORY, LocalWebServer
-        from tests.coverage.conftest import FIXTURES, rss
+        from tests.conftest import WIRE_STORY
 
         settings.FETCH_ALLOW_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
         version = services.article_import(
@@ -44,27 +43,7 @@ def main() -> None:
         ).version
 
         # 1. Twenty sources, each its own server, each 300 ms to answer.
-        pages = sorted(FIXTURES.glob("*.html"))
-        items = []
-        for number in range(SOURCES):
-            server = LocalWebServer()
-            server.thread.start()
-            servers.append(server)
-            page = (
-                pages[number % len(pages)]
-                .read_text()
-                .replace("<h1>", f"<h1>Report {number}: ", 1)
-                .replace(
-                    'rel="canonical" href="', f'rel="canonical" href="https://s{number}.example/', 1
-                )
-            )
-            items.append((f"Report {number}", server.add("/article.html", page, delay=DELAY)))
-        feed_server = LocalWebServer()
-        feed_server.thread.start()
-        servers.append(feed_server)
-        feed = feed_server.add(
-            "/feed.xml", rss(items), headers={"Content-Type": "application/rss+xml"}
-        )
+        feed = slow_sources(SOURCES, DELAY, servers)
         durations = []
         for _ in range(3):
             job = coverage.coverage_job_create(

@@ -28,13 +28,13 @@ or a failed stored-once check; missed latency targets are reported as UNMET.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,9 +45,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from _setup import ROOT, setup_django, start_gunicorn, stop_gunicorn, teardown_django
+from _setup import (
+    setup_django,
+    slow_sources,
+    start_gunicorn,
+    stop_gunicorn,
+    teardown_django,
+)
 from bench_workspace import article_text, percentile
 
 DATABASE = os.environ.get("LOAD_DATABASE", "newsroom_bench_load")
@@ -535,7 +541,8 @@ class Desk:
 
 def main() -> None:
     setup_django(DATABASE)
-    gunicorn = worker = None
+    gunicorn = None
+    stack = contextlib.ExitStack()
     servers: list[object] = []
     queue = f"load-{uuid.uuid4().hex[:12]}"
     log_dir = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -554,8 +561,7 @@ def main() -> None:
         from annotations.models import Annotation, AnnotationEvent, CoverageJob, Rating, Team
         from annotations.review import services as review
         from annotations.workspace import services as workspace
-        from tests.conftest import WIRE_STORY, LocalWebServer
-        from tests.coverage.conftest import FIXTURES, rss
+        from tests.conftest import WIRE_STORY, run_celery_worker
 
         started_setup = time.perf_counter()
         team = Team.objects.create(name="Load desk", slug="load-desk")
@@ -636,78 +642,21 @@ def main() -> None:
             public_paths.append(f"/checks/{wire.article.slug}/claims/{claim.pk}/")
 
         # Twenty slow sources behind a feed, as in bench_coverage.py.
-        pages = sorted(FIXTURES.glob("*.html"))
-        items = []
-        for number in range(SOURCES):
-            server = LocalWebServer()
-            server.thread.start()
-            servers.append(server)
-            page = (
-                pages[number % len(pages)]
-                .read_text()
-                .replace("<h1>", f"<h1>Report {number}: ", 1)
-                .replace(
-                    'rel="canonical" href="', f'rel="canonical" href="https://s{number}.example/', 1
-                )
-            )
-            items.append(
-                (f"Report {number}", server.add("/article.html", page, delay=SOURCE_DELAY))
-            )
-        feed_server = LocalWebServer()
-        feed_server.thread.start()
-        servers.append(feed_server)
-        feed = feed_server.add(
-            "/feed.xml", rss(items), headers={"Content-Type": "application/rss+xml"}
-        )
+        feed = slow_sources(SOURCES, SOURCE_DELAY, servers)
 
         # The web processes and the worker send tasks to a queue of this run only.
-        db = connection.settings_dict
-        host = quote(db["HOST"] or "", safe="")
-        db_port = f":{db['PORT']}" if db["PORT"] else ""
         os.environ["CELERY_TASK_DEFAULT_QUEUE"] = queue
         os.environ["FETCH_ALLOW_NETWORKS"] = "127.0.0.1/32"
-        worker_log = log_dir / "worker.log"
-        worker_out = (log_dir / "worker.out").open("wb")  # its banner, kept out of the report
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "newsroom",
-                "worker",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@%h",
-                "--concurrency",
-                "2",
-                "--pool",
-                "prefork",
-                "--loglevel",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-                "--logfile",
-                str(worker_log),
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": f"postgresql://{db['USER']}@{host}{db_port}/{db['NAME']}",
-                "DEBUG": "0",
-                "SECRET_KEY": settings.SECRET_KEY,
-            },
-            stdout=worker_out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
         gunicorn = start_gunicorn(PORT, *os.environ.get("BENCH_GUNICORN_ARGS", "").split())
-        deadline = time.monotonic() + 60
-        while "ready." not in (worker_log.read_text() if worker_log.exists() else ""):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the Celery worker did not start; see " + str(worker_log))
-            time.sleep(0.2)
+        worker = stack.enter_context(
+            run_celery_worker(
+                log_dir,
+                queue=queue,
+                banner_to=log_dir / "worker.out",  # kept out of the report
+                DEBUG="0",
+                SECRET_KEY=settings.SECRET_KEY,
+            )
+        )
 
         # Everyone logs in through the login form (a few at a time: each login hashes).
         sessions: dict[str, dict[str, str]] = {}
@@ -921,7 +870,9 @@ def main() -> None:
             "celery": {worker.pid, *children(worker.pid)},
             "load generator": {os.getpid()},
         }
-        spent, others = cpu_by_part(cpu_before, cpu_after, parts, str(db["NAME"]))
+        spent, others = cpu_by_part(
+            cpu_before, cpu_after, parts, str(connection.settings_dict["NAME"])
+        )
 
         def share(ticks: int) -> str:
             return f"{100 * ticks * cpus / total:.0f}%"
@@ -969,21 +920,7 @@ def main() -> None:
     finally:
         STOP.set()
         stop_gunicorn(gunicorn)
-        if worker is not None:
-            from tests.conftest import delete_queue
-
-            try:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=20)
-            except ProcessLookupError:
-                worker.wait()
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
-            try:
-                delete_queue(queue)
-            except Exception as exc:  # leave a queue behind rather than fail
-                print(f"could not delete the Celery queue {queue}: {exc}")
+        stack.close()  # stops the worker and deletes its queue
         for server in servers:
             server.httpd.shutdown()  # type: ignore[attr-defined]
             server.httpd.server_close()  # type: ignore[attr-defined]

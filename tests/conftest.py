@@ -330,7 +330,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def run_celery_worker(
-    log_dir: Path, *, beat: bool = False, queue: str = "", **extra_env: str
+    log_dir: Path,
+    *,
+    beat: bool = False,
+    queue: str = "",
+    banner_to: Path | None = None,
+    **extra_env: str,
 ) -> Iterator[CeleryWorker]:
     """A real Celery worker process on the real broker, consuming a queue of its own (and
     sending chained tasks there too), so that parallel runs and leftover messages cannot
@@ -338,7 +343,8 @@ def run_celery_worker(
     the `queue` to start a second worker on the queue of one it killed.
 
     With `beat`, a Celery beat process runs beside it with the same environment, so the
-    periodic tasks it sends go to the worker's queue (its log is beat.log in `log_dir`)."""
+    periodic tasks it sends go to the worker's queue (its log is beat.log in `log_dir`).
+    `banner_to` sends what the worker prints (its start-up banner) to a file instead."""
     from newsroom.celery import app
 
     queue = queue or f"test-{uuid.uuid4().hex[:12]}"
@@ -377,6 +383,8 @@ def run_celery_worker(
         ],
         cwd=ROOT,
         env=env,
+        stdout=banner_to.open("wb") if banner_to else None,
+        stderr=subprocess.STDOUT if banner_to else None,
         start_new_session=True,
     )
     previous_queue = app.conf.task_default_queue
