@@ -3,6 +3,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 
 class ContentSecurityPolicyMiddleware:
@@ -132,3 +134,26 @@ class UnstorableInputMiddleware:
         if field is not None:
             return errors.refuse_unstorable(request, field)
         return self.get_response(request)
+
+
+class DeskLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware for staff pages (the language chosen with the header's
+    switch, kept in a cookie, else the browser's, else the desk's); the public pages and the
+    API always speak the desk's language (settings.DESK_LANGUAGE), so a reader's browser does
+    not change what a public address says and one cached copy serves every reader."""
+
+    PUBLIC_PREFIXES = ("/checks/", "/api/")
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(self.PUBLIC_PREFIXES):
+            translation.activate(settings.DESK_LANGUAGE)
+            request.LANGUAGE_CODE = settings.DESK_LANGUAGE
+            return
+        super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.path.startswith(self.PUBLIC_PREFIXES):
+            # No "Vary: Accept-Language": the answer does not depend on it.
+            response.headers.setdefault("Content-Language", settings.DESK_LANGUAGE)
+            return response
+        return super().process_response(request, response)

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "newsroom.middleware.QueuePollMiddleware",
     "newsroom.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The staff's chosen language (cookie, then the browser's), the desk's on public pages.
+    "newsroom.middleware.DeskLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,7 +178,21 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
 
-LANGUAGE_CODE = "en-gb"
+# The languages the interface speaks (the Spanish catalogue is locale/es/LC_MESSAGES/django.po).
+# English keeps the en-gb code: dates read "3 December 2015".
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+_DESK_LANGUAGES = {"en": "en-gb", "en-gb": "en-gb", "es": "es"}
+_desk_language = env_str("DESK_LANGUAGE", "en").strip().lower()
+if _desk_language not in _DESK_LANGUAGES:
+    raise ImproperlyConfigured(f"DESK_LANGUAGE must be en or es, got {_desk_language!r}")
+# The desk's language: every public page (/checks/, the API) is in it whatever the reader's
+# browser asks, so one cached copy serves everyone; staff start in it until they choose
+# another with the switch in the header; e-mails and worker messages use it.
+DESK_LANGUAGE = LANGUAGE_CODE = _DESK_LANGUAGES[_desk_language]
+# The staff's choice is kept in this cookie for a year (Django's set_language view sets it).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -204,6 +220,7 @@ STORAGES = {
 SECURE = env_bool("SECURE", False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import formats
+from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import Source
@@ -16,6 +18,14 @@ register = template.Library()
 def any_pending(sources: Iterable[Source]) -> bool:
     """True while a source still waits for its archive copy (the card keeps polling)."""
     return any(source.archive_status == Source.ArchiveStatus.PENDING for source in sources)
+
+
+@register.filter
+def rating_text(text: str | None) -> str:
+    """A rating's label or description in the page's language: the default scale's words
+    (annotations/scale.py) are in the translation catalogue; words an admin wrote are shown as
+    written."""
+    return _(text) if text else ""
 
 
 @register.simple_tag
@@ -37,11 +47,25 @@ def jsonld(data: object) -> SafeString:
 
 @register.filter
 def amount(value: float | int | None) -> str:
-    """A normalised figure for people: 1314060.45 -> "1.3 million", 1080 -> "1,080"."""
+    """A normalised figure for people, in the page's language: 1314060.45 -> "1.3 million"
+    ("1,3 millones"), 1080 -> "1,080"."""
     if value is None:
         return ""
     number = float(value)
-    for size, word in ((1e9, "billion"), (1e6, "million")):
+    for size, words in ((1e9, _("%(number)s billion")), (1e6, _("%(number)s million"))):
         if abs(number) >= size:
-            return f"{number / size:.1f}".rstrip("0").rstrip(".") + f" {word}"
-    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+            scaled = round(number / size, 1)
+            decimals = 0 if scaled == int(scaled) else 1
+            return words % {"number": formats.number_format(scaled, decimals)}
+    decimals = 0 if number == int(number) else 1
+    return formats.number_format(number, decimals, force_grouping=True)
+
+
+@register.filter
+def joined(items: Iterable[object], attribute: str) -> str:
+    """One attribute (or key) of each item, joined with commas: `feeds|joined:"name"`."""
+    values = (
+        item.get(attribute, "") if isinstance(item, dict) else getattr(item, attribute, "")
+        for item in items
+    )
+    return ", ".join(str(value) for value in values)

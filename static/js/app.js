@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  // The texts are the page's, in its language (data-msg-* on <body>, from base.html).
+  function message(name, values) {
+    let text = document.body.dataset[name] || "";
+    for (const [key, value] of Object.entries(values || {})) text = text.replace(`{${key}}`, value);
+    return text;
+  }
+
   function announce(text) {
     let banner = document.getElementById("request-error");
     if (!banner) {
@@ -24,17 +31,17 @@
     const status = xhr.status;
     const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
     if (status === 400 && plain && xhr.responseText.length < 500) {
-      announce(`Not saved: ${xhr.responseText} What you typed is still here.`);
+      announce(message("msgRefused", { reason: xhr.responseText }));
     } else if (status === 403) {
-      announce("Not saved: you may not do that, or your session has expired. Log in again in another tab; what you typed is still here.");
+      announce(message("msgForbidden"));
     } else if (status === 404) {
-      announce("Not saved: that item no longer exists. Reload the page.");
+      announce(message("msgGone"));
     } else {
-      announce(`Not saved: the server answered ${status}. What you typed is still here; try again.`);
+      announce(message("msgFailed", { status: String(status) }));
     }
   });
   document.body.addEventListener("htmx:sendError", () => {
-    announce("Not saved: the server could not be reached. Check your connection; what you typed is still here.");
+    announce(message("msgOffline"));
   });
 
   // Polled regions (data-poll): send the ETag of what is shown, so an unchanged poll is a
@@ -66,7 +73,7 @@
       box.value = kept;
       const note = document.createElement("p");
       note.className = "kept-draft";
-      note.textContent = "Your pasted text was kept: it is back in the box.";
+      note.textContent = message("msgDraftKept");
       box.insertAdjacentElement("beforebegin", note);
     } else if (!refused) {
       window.sessionStorage.removeItem(key);

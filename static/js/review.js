@@ -44,7 +44,7 @@
     box.className = "mention-list";
     box.id = "mention-list";
     box.setAttribute("role", "listbox");
-    box.setAttribute("aria-label", "People to mention");
+    box.setAttribute("aria-label", document.body.dataset.msgMentionList || "");
     people.forEach((person, i) => {
       const item = document.createElement("li");
       item.id = "mention-option-" + i;

@@ -255,9 +255,9 @@
     const counter = document.querySelector(`[data-counter-for="${input.id}"]`);
     if (!counter) return;
     const length = input.value.length;
-    counter.textContent = length > limit
-      ? `${length} characters: over ${limit}, consider shortening`
-      : `${length} / ${limit} characters`;
+    // The texts are the page's, in its language (data-msg-counter-* on <body>, base.html).
+    const text = (length > limit ? document.body.dataset.msgCounterOver : document.body.dataset.msgCounterUnder) || "";
+    counter.textContent = text.replace("{length}", String(length)).replace("{limit}", String(limit));
     counter.classList.toggle("over", length > limit);
   });
 
