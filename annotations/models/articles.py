@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 from django.urls import reverse
 
@@ -34,12 +35,12 @@ class Article(models.Model):
     # The outlet's page as last seen (by a re-import or the change watch). Anything but
     # `live` is shown to the desk, and `gone` also on the public pages.
     class PageStatus(models.TextChoices):
-        LIVE = "live", "Live"
-        GONE = "gone", "Removed by the outlet"
-        MOVED = "moved", "Redirects to another page"
-        HELD = "held", "New text held for confirmation"
-        REPLACED = "replaced", "Now serves another story"
-        UNREACHABLE = "unreachable", "Could not be checked"
+        LIVE = "live", _("Live")
+        GONE = "gone", _("Removed by the outlet")
+        MOVED = "moved", _("Redirects to another page")
+        HELD = "held", _("New text held for confirmation")
+        REPLACED = "replaced", _("Now serves another story")
+        UNREACHABLE = "unreachable", _("Could not be checked")
 
     page_status = models.CharField(max_length=12, choices=PageStatus.choices, default="live")
     page_note = models.CharField(max_length=500, blank=True, help_text="Why, for people.")
@@ -77,10 +78,10 @@ class ArticleVersion(models.Model):
     """The text of an article as imported once. Never updated: a changed text is a new row."""
 
     class Source(models.TextChoices):
-        PASTE = "paste", "Pasted text"
-        UPLOAD = "upload", "Uploaded file"
-        URL = "url", "Fetched URL"
-        CLI = "cli", "Command line"
+        PASTE = "paste", _("Pasted text")
+        UPLOAD = "upload", _("Uploaded file")
+        URL = "url", _("Fetched URL")
+        CLI = "cli", _("Command line")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -143,11 +144,11 @@ class ImportJob(WorkerLease):
     """A URL import running on a worker; the import page polls it for progress."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        FETCHING = "fetching", "Fetching"
-        EXTRACTING = "extracting", "Extracting text"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        FETCHING = "fetching", _("Fetching")
+        EXTRACTING = "extracting", _("Extracting text")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     url = models.URLField(max_length=2000)
     title = models.CharField(max_length=500, blank=True, help_text="Overrides the extracted title.")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -69,13 +70,13 @@ class Annotation(models.Model):
     placement: Placement | None = None
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        PUBLISHED = "published", "Published"
-        CORRECTED = "corrected", "Corrected"
-        RETRACTED = "retracted", "Retracted"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+        CORRECTED = "corrected", _("Corrected")
+        RETRACTED = "retracted", _("Retracted")
 
     version = models.ForeignKey(
         ArticleVersion, on_delete=models.PROTECT, related_name="annotations"
@@ -180,14 +181,14 @@ class Source(models.Model):
     """Evidence for a verdict. A worker archives the page so the evidence survives link rot."""
 
     class Stance(models.TextChoices):
-        SUPPORTS = "supports", "Supports the claim"
-        CONTRADICTS = "contradicts", "Contradicts the claim"
-        CONTEXT = "context", "Context"
+        SUPPORTS = "supports", _("Supports the claim")
+        CONTRADICTS = "contradicts", _("Contradicts the claim")
+        CONTEXT = "context", _("Context")
 
     class ArchiveStatus(models.TextChoices):
-        PENDING = "pending", "Archiving…"
-        ARCHIVED = "archived", "Archived"
-        FAILED = "failed", "Archive failed"
+        PENDING = "pending", _("Archiving…")
+        ARCHIVED = "archived", _("Archived")
+        FAILED = "failed", _("Archive failed")
 
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveIntegerField(default=0)
@@ -244,9 +245,9 @@ class Placement(models.Model):
     verdict was made on; each newer version gets one placement per claim."""
 
     class Status(models.TextChoices):
-        ANCHORED = "anchored", "Anchored"
-        CHANGED = "changed", "Words changed"
-        ORPHANED = "orphaned", "Not found"
+        ANCHORED = "anchored", _("Anchored")
+        CHANGED = "changed", _("Words changed")
+        ORPHANED = "orphaned", _("Not found")
 
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="placements")
     version = models.ForeignKey(ArticleVersion, on_delete=models.CASCADE, related_name="placements")
@@ -263,10 +264,10 @@ class Placement(models.Model):
     class Resolution(models.TextChoices):
         """What a person decided in the repair queue."""
 
-        REPLACED = "replaced", "Re-placed by hand"
-        CONFIRMED = "confirmed", "Still stands"
-        CORRECTION = "correction", "Correction opened"
-        GONE = "gone", "No longer in the article"
+        REPLACED = "replaced", _("Re-placed by hand")
+        CONFIRMED = "confirmed", _("Still stands")
+        CORRECTION = "correction", _("Correction opened")
+        GONE = "gone", _("No longer in the article")
 
     resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
     resolved_by = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 
 from annotations.models.articles import ArticleVersion
@@ -40,13 +41,13 @@ class CoverageJob(WorkerLease):
     match. Counts and per-source errors are kept on the job and its related articles."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        DISCOVERING = "discovering", "Searching the sources"
-        FETCHING = "fetching", "Fetching articles"
-        EXTRACTING = "extracting", "Extracting text"
-        MATCHING = "matching", "Matching claims"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        DISCOVERING = "discovering", _("Searching the sources")
+        FETCHING = "fetching", _("Fetching articles")
+        EXTRACTING = "extracting", _("Extracting text")
+        MATCHING = "matching", _("Matching claims")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     version = models.ForeignKey(
         ArticleVersion, on_delete=models.CASCADE, related_name="coverage_jobs"
@@ -100,13 +101,13 @@ class RelatedArticle(models.Model):
     the job, so a re-run of any step updates instead of duplicating."""
 
     class Status(models.TextChoices):
-        FOUND = "found", "Found"
-        FETCHED = "fetched", "Fetched"
-        EXTRACTED = "extracted", "Extracted"
-        DUPLICATE = "duplicate", "Same text as another result"
-        COPY = "copy", "A copy of this article"
-        OTHER_LANGUAGE = "language", "In another language"
-        FAILED = "failed", "Failed"
+        FOUND = "found", _("Found")
+        FETCHED = "fetched", _("Fetched")
+        EXTRACTED = "extracted", _("Extracted")
+        DUPLICATE = "duplicate", _("Same text as another result")
+        COPY = "copy", _("A copy of this article")
+        OTHER_LANGUAGE = "language", _("In another language")
+        FAILED = "failed", _("Failed")
 
     job = models.ForeignKey(CoverageJob, on_delete=models.CASCADE, related_name="related")
     provider = models.CharField(max_length=40)
@@ -142,10 +143,10 @@ class CoverageMatch(models.Model):
     sentence of the article when no annotation covers it)."""
 
     class Relation(models.TextChoices):
-        REPEATS = "repeats", "Repeats"
-        DIFFERS = "differs", "Differs"
-        CONTRADICTS = "contradicts", "Contradicts"
-        NOT_MENTIONED = "not_mentioned", "Not mentioned"
+        REPEATS = "repeats", _("Repeats")
+        DIFFERS = "differs", _("Differs")
+        CONTRADICTS = "contradicts", _("Contradicts")
+        NOT_MENTIONED = "not_mentioned", _("Not mentioned")
 
     job = models.ForeignKey(CoverageJob, on_delete=models.CASCADE, related_name="matches")
     related = models.ForeignKey(RelatedArticle, on_delete=models.CASCADE, related_name="matches")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 from django.utils import timezone
 
@@ -62,18 +63,18 @@ class Notification(models.Model):
     """Something a person should see: a mention, a claim sent back, approved, assigned."""
 
     class Kind(models.TextChoices):
-        MENTION = "mention", "Mentioned you"
-        COMMENT = "comment", "Commented"
-        SUBMITTED = "submitted", "Submitted for review"
-        CHANGES_REQUESTED = "changes_requested", "Sent back to you"
-        APPROVED = "approved", "Approved"
-        PUBLISHED = "published", "Published"
-        ASSIGNED = "assigned", "Assigned to you"
-        CORRECTED = "corrected", "Corrected"
-        RETRACTED = "retracted", "Retracted"
-        REPAIRED = "repaired", "Placement repaired"
-        ARTICLE_CHANGED = "article_changed", "Article changed"
-        REOPENED = "reopened", "Back in review after an edit"
+        MENTION = "mention", _("Mentioned you")
+        COMMENT = "comment", _("Commented")
+        SUBMITTED = "submitted", _("Submitted for review")
+        CHANGES_REQUESTED = "changes_requested", _("Sent back to you")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+        ASSIGNED = "assigned", _("Assigned to you")
+        CORRECTED = "corrected", _("Corrected")
+        RETRACTED = "retracted", _("Retracted")
+        REPAIRED = "repaired", _("Placement repaired")
+        ARTICLE_CHANGED = "article_changed", _("Article changed")
+        REOPENED = "reopened", _("Back in review after an edit")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -119,8 +120,8 @@ class Correction(models.Model):
     """A published verdict corrected or retracted. Kept for the public corrections log."""
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        RETRACTION = "retraction", "Retraction"
+        CORRECTION = "correction", _("Correction")
+        RETRACTION = "retraction", _("Retraction")
 
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=12, choices=Kind.choices)

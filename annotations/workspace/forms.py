@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations.models import Annotation, Rating, Source
 from annotations.workspace import selectors
@@ -21,25 +23,32 @@ class AnnotationForm(forms.Form):
     """The verdict form. Field names are a stable contract for outside test tools:
     verdict, claim, claimant, rationale, tags."""
 
-    verdict = forms.ChoiceField(required=False, label="Verdict")
+    verdict = forms.ChoiceField(required=False, label=_("Verdict"))
     claim = forms.CharField(
-        label="Claim summary",
+        label=_("Claim summary"),
         required=False,
         max_length=MAX_CLAIM_CHARS,
-        help_text="One line, in your words. Aim for 75 characters or fewer.",
+        help_text=_("One line, in your words. Aim for 75 characters or fewer."),
         widget=forms.TextInput(attrs={"data-counter": "75", "autocomplete": "off"}),
     )
     claimant = forms.CharField(
-        required=False, max_length=MAX_CLAIMANT_CHARS, help_text="Who made the claim."
+        label=_("Claimant"),
+        required=False,
+        max_length=MAX_CLAIMANT_CHARS,
+        help_text=_("Who made the claim."),
     )
     rationale = forms.CharField(
+        label=_("Rationale"),
         required=False,
         max_length=MAX_RATIONALE_CHARS,
-        help_text="Markdown: *emphasis*, **bold**, [links](https://…), lists, > quotes.",
+        help_text=_("Markdown: *emphasis*, **bold**, [links](https://…), lists, > quotes."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     tags = forms.CharField(
-        required=False, max_length=1000, help_text="Comma-separated, e.g. oil, Syria, casualties."
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Comma-separated, e.g. oil, Syria, casualties."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -48,8 +57,8 @@ class AnnotationForm(forms.Form):
         self.ratings = selectors.ratings_by_slug()
         verdict = self.fields["verdict"]
         assert isinstance(verdict, forms.ChoiceField)
-        verdict.choices = [("", "No verdict yet")] + [
-            (slug, rating.label) for slug, rating in self.ratings.items()
+        verdict.choices = [("", gettext("No verdict yet"))] + [
+            (slug, gettext(rating.label)) for slug, rating in self.ratings.items()
         ]
 
     def clean_verdict(self) -> Rating | None:
@@ -61,7 +70,8 @@ class AnnotationForm(forms.Form):
         for tag in tags:
             if len(tag) > MAX_TAG_CHARS:
                 raise forms.ValidationError(
-                    f"“{tag[:30]}…” is {len(tag)} characters; a tag has at most {MAX_TAG_CHARS}."
+                    gettext("“%(tag)s…” is %(length)d characters; a tag has at most %(limit)d.")
+                    % {"tag": tag[:30], "length": len(tag), "limit": MAX_TAG_CHARS}
                 )
         return tags
 
@@ -98,14 +108,16 @@ class EditAnnotationForm(AnnotationForm):
 
 
 class SourceForm(forms.Form):
-    url = forms.URLField(label="Address", max_length=2000, assume_scheme="https")
-    title = forms.CharField(required=False, max_length=300)
-    publisher = forms.CharField(required=False, max_length=200)
+    url = forms.URLField(label=_("Address"), max_length=2000, assume_scheme="https")
+    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    publisher = forms.CharField(label=_("Publisher"), required=False, max_length=200)
     quote = forms.CharField(
-        label="Quoted passage",
+        label=_("Quoted passage"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The words you rely on; we look for them in the archived copy.",
+        help_text=_("The words you rely on; we look for them in the archived copy."),
     )
-    stance = forms.ChoiceField(choices=Source.Stance.choices, initial=Source.Stance.SUPPORTS)
+    stance = forms.ChoiceField(
+        label=_("Stance"), choices=Source.Stance.choices, initial=Source.Stance.SUPPORTS
+    )

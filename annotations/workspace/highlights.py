@@ -17,6 +17,7 @@ from html import escape  # the standard library's: same output as Django's, seve
 from itertools import groupby
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from annotations.workspace.selectors import HighlightRow, SentenceRow
 
@@ -35,8 +36,9 @@ def _mark_tags(highlight: HighlightRow) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=20_000)
-def _plain_sentence_html(sentence: SentenceRow, threshold: int | None) -> str:
-    """A sentence with no highlight looks the same every time: draw it once per process."""
+def _plain_sentence_html(sentence: SentenceRow, threshold: int | None, language: str) -> str:
+    """A sentence with no highlight looks the same every time in a language: draw it once
+    per process (`language` is the active one, part of the cache key)."""
     return _sentence_html(sentence, (), threshold, {})
 
 
@@ -79,8 +81,9 @@ def _sentence_html(
     if threshold is None:
         return f"{opening}{body}</span>"
     score = (
-        f'<small class="cw" title="Check-worthiness score, 0 to 100">'
-        f'<span class="visually-hidden">check-worthiness </span>{sentence.score}</small>'
+        f'<small class="cw" title="{escape(gettext("Check-worthiness score, 0 to 100"))}">'
+        f'<span class="visually-hidden">{escape(gettext("check-worthiness"))} </span>'
+        f"{sentence.score}</small>"
     )
     return f"{opening}{body}</span>{score}"
 
@@ -101,6 +104,7 @@ def render_paragraphs(
     position = 0  # annotations before this index start before the current sentence ends
     active: list[HighlightRow] = []
     tags = {highlight.pk: _mark_tags(highlight) for highlight in pending}
+    language = get_language()
     for number, group in groupby(sentences, key=lambda s: s.paragraph):
         pieces = []
         for sentence in group:
@@ -112,7 +116,7 @@ def render_paragraphs(
             if overlapping:
                 pieces.append(_sentence_html(sentence, overlapping, threshold, tags))
             else:
-                pieces.append(_plain_sentence_html(sentence, threshold))
+                pieces.append(_plain_sentence_html(sentence, threshold, language))
         html = f'<p{oob} id="p-{number}" data-paragraph="{number}">' + " ".join(pieces) + "</p>"
         paragraphs.append((number, mark_safe(html)))  # noqa: S308 - every piece escaped above
     return paragraphs

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotations import permissions, queueing
 from annotations.fetching import BlockedURL, check_url
@@ -43,7 +44,7 @@ class AnnotationConflict(Exception):
     """Someone saved this annotation since the editor loaded it; nothing was overwritten."""
 
     def __init__(self, current: Annotation) -> None:
-        super().__init__("This annotation was changed by someone else.")
+        super().__init__(gettext("This annotation was changed by someone else."))
         self.current = current
 
 
@@ -69,8 +70,11 @@ class AnnotationInput:
     def cleaned(self) -> AnnotationInput:
         if len(self.rationale) > MAX_RATIONALE_CHARS:
             raise AnnotationError(
-                f"The rationale is {len(self.rationale):,} characters; the limit is "
-                f"{MAX_RATIONALE_CHARS:,}. Shorten it or move detail into a source."
+                gettext(
+                    "The rationale is %(length)s characters; the limit is %(limit)s. "
+                    "Shorten it or move detail into a source."
+                )
+                % {"length": f"{len(self.rationale):,}", "limit": f"{MAX_RATIONALE_CHARS:,}"}
             )
         try:
             claim = one_line(self.claim, name="claim summary", limit=MAX_CLAIM_CHARS)
@@ -83,7 +87,7 @@ class AnnotationInput:
             if tag and tag.lower() not in {t.lower() for t in tags}:
                 tags.append(tag)
         if len(tags) > MAX_TAGS:
-            raise AnnotationError(f"At most {MAX_TAGS} tags.")
+            raise AnnotationError(gettext("At most %(count)d tags.") % {"count": MAX_TAGS})
         return AnnotationInput(
             rating=self.rating,
             claim=claim,
@@ -96,16 +100,21 @@ class AnnotationInput:
 def _anchor(version: ArticleVersion, start: int, end: int, exact: str) -> tuple[str, str]:
     """Check the quote against the stored text at those offsets. Returns (prefix, suffix)."""
     if start < 0 or end <= start:
-        raise AnnotationError("The selection is empty or runs backwards.")
+        raise AnnotationError(gettext("The selection is empty or runs backwards."))
     text = selectors.version_snapshot(version).text
     if end > len(text):
         raise AnnotationError(
-            f"The selection ends at character {end:,}, past the end of the text ({len(text):,})."
+            gettext(
+                "The selection ends at character %(end)s, past the end of the text (%(length)s)."
+            )
+            % {"end": f"{end:,}", "length": f"{len(text):,}"}
         )
     if text[start:end] != exact:
         raise AnnotationError(
-            "The quoted text does not match the article at that position. "
-            "Reload the article and select the passage again."
+            gettext(
+                "The quoted text does not match the article at that position. "
+                "Reload the article and select the passage again."
+            )
         )
     quote = quote_at(text, start, end)
     return quote.prefix, quote.suffix

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from annotations.models import PUBLISHED_STATES, Annotation, ArticleVersion, Placement, Rating
 
@@ -65,15 +66,17 @@ def highlight_rows(
         window = [version.pk, start, end if end is not None else 2**31 - 1]
         cursor.execute(sql, window + window)
         rows = cursor.fetchall()
+    # Labels in the page's language: the default scale's are in the catalogue.
+    none, words_changed = gettext("No verdict yet"), gettext(" (the words have changed since)")
     return [
         HighlightRow(
             pk,
             s,
             e,
             slug or "none",
-            label or "No verdict yet",
-            f"{label or 'No verdict yet'}: {claim or exact}"
-            + (" (the words have changed since)" if changed else ""),
+            gettext(label) if label else none,
+            f"{gettext(label) if label else none}: {claim or exact}"
+            + (words_changed if changed else ""),
             changed,
         )
         for pk, s, e, slug, label, claim, exact, changed in rows

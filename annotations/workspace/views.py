@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -113,7 +114,8 @@ def _text_html(
     published claims), so any save through the services makes a new key."""
     scope = "published" if published_only else "desk"
     ratings = selectors.ratings_signature()
-    key = f"workspace-text:{version.pk}:{scope}:{state.signature}:{ratings}:{threshold}"
+    language = get_language()
+    key = f"workspace-text:{version.pk}:{scope}:{state.signature}:{ratings}:{threshold}:{language}"
     html = cache.get(key)
     if html is None:
         rows = selectors.highlight_rows(version, published_only=published_only)
