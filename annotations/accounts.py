@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from annotations import health
 
@@ -21,7 +22,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": "Too many failed attempts. Wait a few minutes and try again.",
+        "throttled": _("Too many failed attempts. Wait a few minutes and try again."),
     }
 
     def _throttle_key(self) -> str:

@@ -16,15 +16,16 @@ from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 
 def reason(exception: Exception | None) -> str:
     if isinstance(exception, RequestDataTooBig):
-        return (
-            "What you sent is too large to read. Paste at most "
-            f"{settings.IMPORT_MAX_TEXT_CHARS:,} characters, or upload the text as a file."
-        )
-    return "The request could not be read. Go back and try again."
+        return gettext(
+            "What you sent is too large to read. Paste at most %(limit)s characters, "
+            "or upload the text as a file."
+        ) % {"limit": f"{settings.IMPORT_MAX_TEXT_CHARS:,}"}
+    return gettext("The request could not be read. Go back and try again.")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -85,10 +86,10 @@ def _unstorable_member(value: object, path: str) -> str | None:
 
 def refuse_unstorable(request: HttpRequest, field: str) -> HttpResponse:
     """400, saying which field held a character that cannot be stored."""
-    message = (
-        f"“{field}” contains a character that cannot be stored (a NUL byte or a broken "
+    message = gettext(
+        "“%(field)s” contains a character that cannot be stored (a NUL byte or a broken "
         "Unicode character). Remove it and send again; nothing was saved."
-    )
+    ) % {"field": field}
     if request.path.startswith("/api/") or request.content_type == "application/json":
         return JsonResponse({"error": message, "field": field}, status=400)
     if request.headers.get("HX-Request"):

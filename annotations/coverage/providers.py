@@ -19,6 +19,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import F
+from django.utils.translation import gettext, gettext_noop
 
 from annotations.coverage.query import keywords
 from annotations.fetching import FetchError, fetch
@@ -267,11 +268,11 @@ def host_of(url: str) -> str:
 
 
 PROVIDER_LABELS = {
-    "feeds": "The desk's RSS/Atom feeds",
-    "search": "Search feeds",
+    "feeds": gettext_noop("The desk's RSS/Atom feeds"),
+    "search": gettext_noop("Search feeds"),
     "gdelt": "GDELT",
     "newsapi": "News API",
-    "archive": "Our archive",
+    "archive": gettext_noop("Our archive"),
 }
 
 
@@ -284,4 +285,4 @@ def available() -> list[tuple[str, str]]:
         keys.append("gdelt")
     if settings.COVERAGE_NEWSAPI_KEY:
         keys.append("newsapi")
-    return [(k, PROVIDER_LABELS[k]) for k in keys]
+    return [(k, gettext(PROVIDER_LABELS[k])) for k in keys]

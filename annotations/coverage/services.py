@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotations import permissions
 from annotations.coverage import tasks
@@ -32,22 +33,26 @@ def coverage_job_create(
     if user is not None and not (
         permissions.can_annotate(user) and permissions.in_desk(user, version.article.team_id)
     ):
-        raise CoverageError("Only the desk's fact-checkers and editors can search for coverage.")
+        raise CoverageError(
+            gettext("Only the desk's fact-checkers and editors can search for coverage.")
+        )
     try:
         query = one_line(query, name="search", limit=MAX_QUERY_CHARS)
     except TextError as exc:
         raise CoverageError(str(exc)) from exc
     if not query:
-        raise CoverageError("Give the search some words: names, places, figures.")
+        raise CoverageError(gettext("Give the search some words: names, places, figures."))
     feed_urls = [u.strip() for u in feed_urls or [] if u.strip()]
     for url in feed_urls:
         try:
             check_url(url)
         except BlockedURL as exc:
             reason = str(exc).removeprefix("refused: ")
-            raise CoverageError(f"That feed address is not allowed: {reason}.") from exc
+            raise CoverageError(
+                gettext("That feed address is not allowed: %(reason)s.") % {"reason": reason}
+            ) from exc
     if not providers and not feed_urls:
-        raise CoverageError("Choose at least one place to search.")
+        raise CoverageError(gettext("Choose at least one place to search."))
     job = CoverageJob.objects.create(
         version=version,
         query=query,

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -117,8 +118,14 @@ def _say_controls_removed(request: HtmxHttpRequest, document: ExtractedDocument)
         count = document.controls_removed
         messages.info(
             request,
-            f"{count:,} invisible control character{pluralize(count)} removed from the text: "
-            "they cannot be shown or quoted.",
+            ngettext(
+                "%(count)s invisible control character removed from the text: "
+                "they cannot be shown or quoted.",
+                "%(count)s invisible control characters removed from the text: "
+                "they cannot be shown or quoted.",
+                count,
+            )
+            % {"count": f"{count:,}"},
         )
 
 
@@ -151,7 +158,7 @@ def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"article": article, "latest": latest, "form": form}
     if request.method == "POST" and request.POST.get("fetch"):
         if not article.url and not article.canonical_url:
-            messages.error(request, "This article has no address to fetch.")
+            messages.error(request, _("This article has no address to fetch."))
             return redirect("annotations:version_new", pk=pk)
         job = tasks.import_job_create(
             url=article.url or article.canonical_url,
@@ -183,15 +190,21 @@ def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if result.created_version:
             messages.success(
                 request,
-                f"Added version {result.version.number}. Its claims are being placed on the "
-                "new text; any that moved or vanished go to the repair queue.",
+                _(
+                    "Added version %(number)d. Its claims are being placed on the new text; "
+                    "any that moved or vanished go to the repair queue."
+                )
+                % {"number": result.version.number},
             )
             _say_controls_removed(request, document)
         else:
             messages.info(
                 request,
-                "No new version: the text is the same as version "
-                f"{result.version.number} (differences in spacing or quote marks do not count).",
+                _(
+                    "No new version: the text is the same as version %(number)d "
+                    "(differences in spacing or quote marks do not count)."
+                )
+                % {"number": result.version.number},
             )
         return redirect(result.article)
     return render(request, "annotations/ingest/version_new.html", context)
@@ -239,7 +252,7 @@ def held_discard(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Forget the text the change watch held; the stored versions stay as they are."""
     article = _held_article(request, pk)
     watch.held_discard(article, request.user)
-    messages.info(request, "The held text was discarded.")
+    messages.info(request, _("The held text was discarded."))
     return _back_to(request, article)
 
 
@@ -292,15 +305,21 @@ def _diff_choice(
     earlier = [n for n in numbers if new is not None and n < new]
     old, old_ok = _chosen(raw_from, earlier[-1] if earlier else None)
     if not (old_ok and new_ok):
-        return old, new, "Choose the versions by their numbers, for example “from 1 to 2”."
+        return old, new, _("Choose the versions by their numbers, for example “from 1 to 2”.")
     if (new is not None and new not in numbers) or (old is not None and old not in numbers):
         raise Http404("This article has no such version.")
     if len(numbers) == 1:
-        return old, new, "This article has only one version so far: there is nothing to compare."
+        return old, new, _(
+            "This article has only one version so far: there is nothing to compare."
+        )
     if old is None:
-        return old, new, f"Version {new} is the first: choose a later version to compare it with."
+        return old, new, _(
+            "Version %(number)d is the first: choose a later version to compare it with."
+        ) % {"number": new}
     if old == new:
-        return old, new, f"Both sides are version {old}: choose two different versions."
+        return old, new, _("Both sides are version %(number)d: choose two different versions.") % {
+            "number": old
+        }
     return old, new, ""
 
 
@@ -332,7 +351,7 @@ def article_diff(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context.update(
         old=pair[0],
         new=pair[1],
-        sides=[("From", pair[0]), ("To", pair[1])],
+        sides=[(pgettext("versions", "From"), pair[0]), (pgettext("versions", "To"), pair[1])],
         diff=diff,
         shown=collapse(diff.paragraphs),
     )

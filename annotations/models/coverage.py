@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 
@@ -92,7 +93,7 @@ class CoverageJob(WorkerLease):
         """The state for people: a finished search where a source could not be searched
         says so, rather than a plain "Done"."""
         if self.state == self.State.DONE and self.errors:
-            return "Done with errors"
+            return gettext("Done with errors")
         return self.get_state_display()
 
 

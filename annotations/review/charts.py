@@ -11,6 +11,8 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from annotations import permissions
 from annotations.models import PUBLIC_STATES, Annotation, Team
@@ -94,12 +96,15 @@ def dashboard(user: User, team: Team | None) -> dict[str, Any]:
     return {
         "rows_height": 26 * len(State.values),
         "state_bars": horizontal(
-            [(State(s).label, by_state.get(s, 0), "#0b5cad") for s in State.values]
+            [(str(State(s).label), by_state.get(s, 0), "#0b5cad") for s in State.values]
         ),
         "verdict_bars": horizontal(
-            [(label or "No verdict", n, colour or "#6e7781") for label, colour, n in verdicts]
+            [
+                (gettext(label) if label else gettext("No verdict"), n, colour or "#6e7781")
+                for label, colour, n in verdicts
+            ]
         ),
-        "week_columns": columns([(w.strftime("%-d %b"), per_week.get(w, 0)) for w in weeks]),
+        "week_columns": columns([(date_format(w, "j M"), per_week.get(w, 0)) for w in weeks]),
         "median_hours": hours,
         "total": sum(by_state.values()),
         "published_weeks": WEEKS,

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from annotations import queueing
 from annotations.markup import render_rationale
@@ -92,7 +94,7 @@ def _link_mentions(html: str, people: dict[str, User]) -> tuple[str, list[str]]:
 
 def display_name(user: User | None) -> str:
     if user is None:
-        return "nobody"
+        return gettext("nobody")
     return user.get_full_name() or user.username
 
 
@@ -105,9 +107,15 @@ def notifications_create(
     *,
     comment: Comment | None = None,
 ) -> list[Notification]:
-    label = Notification.Kind(kind).label
     claim = annotation.claim or annotation.exact[:60]
-    text = f"{display_name(actor)}: {label.lower()} — “{claim}”"
+    # Stored once for every recipient, so written in the desk's language, as the e-mails are.
+    with translation.override(settings.DESK_LANGUAGE):
+        label = str(Notification.Kind(kind).label)
+        text = gettext("%(actor)s: %(what)s — “%(claim)s”") % {
+            "actor": display_name(actor),
+            "what": label[:1].lower() + label[1:],
+            "claim": claim,
+        }
     if excerpt:
         text += f": {excerpt}"
     created = Notification.objects.bulk_create(

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from annotations.models import Notification
 
@@ -15,6 +17,8 @@ def notifications_email(notification_ids: Iterable[int]) -> int:
     """Send each notification to its recipient's e-mail address, through Django's mail
     backend. Returns how many messages went out."""
     messages = []
+    with translation.override(settings.DESK_LANGUAGE):
+        subject, body = gettext("[Fact-check desk] %(kind)s"), gettext("%(text)s\n\nOpen it: %(link)s\n")
     for notification in Notification.objects.filter(pk__in=list(notification_ids)).select_related(
         "recipient"
     ):
@@ -25,10 +29,12 @@ def notifications_email(notification_ids: Iterable[int]) -> int:
         else:
             path = reverse("annotations:article_detail", args=[notification.article_id])
         link = settings.SITE_URL.rstrip("/") + path
+        with translation.override(settings.DESK_LANGUAGE):
+            kind = str(notification.get_kind_display())
         messages.append(
             (
-                f"[Fact-check desk] {notification.get_kind_display()}",
-                f"{notification.text}\n\nOpen it: {link}\n",
+                subject % {"kind": kind},
+                body % {"text": notification.text, "link": link},
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient.email],
             )

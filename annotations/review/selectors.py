@@ -8,6 +8,7 @@ import hmac
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from annotations import permissions
 from annotations.http import parse_id
@@ -30,6 +33,9 @@ from annotations.models import (
 )
 from annotations.review import repair, sql
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 State = Annotation.State
 RECENT_DAYS = 30
 STALE_AFTER = timedelta(days=1)  # waiting longer than this stands out
@@ -38,9 +44,9 @@ STALE_AFTER = timedelta(days=1)  # waiting longer than this stands out
 @dataclass(frozen=True)
 class Queue:
     slug: str
-    title: str
+    title: StrOrPromise  # in the language of the page that shows it
     states: tuple[str, ...]
-    empty: str
+    empty: StrOrPromise
 
 
 QUEUES: dict[str, Queue] = {
@@ -48,33 +54,45 @@ QUEUES: dict[str, Queue] = {
     for queue in [
         Queue(
             "mine",
-            "My work",
+            _("My work"),
             (State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW, State.APPROVED),
-            "Nothing waits for you: no drafts, nothing sent back, nothing assigned.",
+            _("Nothing waits for you: no drafts, nothing sent back, nothing assigned."),
         ),
         Queue(
-            "needs-review", "Needs review", (State.IN_REVIEW,), "No claim is waiting for review."
+            "needs-review",
+            _("Needs review"),
+            (State.IN_REVIEW,),
+            _("No claim is waiting for review."),
         ),
         Queue(
             "approved",
-            "Approved, not published",
+            _("Approved, not published"),
             (State.APPROVED,),
-            "Nothing approved is waiting to be published.",
+            _("Nothing approved is waiting to be published."),
         ),
         Queue(
             "published",
-            "Published recently",
+            _("Published recently"),
             PUBLISHED_STATES,
-            f"Nothing published in the last {RECENT_DAYS} days.",
+            ngettext_lazy(
+                "Nothing published in the last %(days)d day.",
+                "Nothing published in the last %(days)d days.",
+                "days",
+            )
+            % {"days": RECENT_DAYS},
         ),
     ]
 }
 
-AGES = {"1d": ("Waiting over a day", 1), "3d": ("Over 3 days", 3), "7d": ("Over a week", 7)}
+AGES = {
+    "1d": (_("Waiting over a day"), 1),
+    "3d": (_("Over 3 days"), 3),
+    "7d": (_("Over a week"), 7),
+}
 SORTS = {
-    "age": ("Oldest first", ["state_changed_at", "id"]),
-    "newest": ("Newest first", ["-state_changed_at", "-id"]),
-    "worthiness": ("Most check-worthy first", ["-checkworthiness", "state_changed_at", "id"]),
+    "age": (_("Oldest first"), ["state_changed_at", "id"]),
+    "newest": (_("Newest first"), ["-state_changed_at", "-id"]),
+    "worthiness": (_("Most check-worthy first"), ["-checkworthiness", "state_changed_at", "id"]),
 }
 
 
@@ -109,14 +127,15 @@ class Filters:
         values = {name: data.get(name, "").strip() for name in FILTER_NAMES}
         filters = cls(**values)  # type: ignore[arg-type]
         if filters.state and filters.state not in queue.states:
-            filters.errors.append("That state is not in this queue; showing every state.")
+            filters.errors.append(gettext("That state is not in this queue; showing every state."))
             filters.state = ""
+        unknown = {"article": gettext("Ignored an unknown article."), "team": gettext("Ignored an unknown team.")}
         for name in ("article", "team"):
             if getattr(filters, name) and parse_id(getattr(filters, name)) is None:
-                filters.errors.append(f"Ignored an unknown {name}.")
+                filters.errors.append(unknown[name])
                 setattr(filters, name, "")
         if filters.assignee not in ("", "me", "none") and parse_id(filters.assignee) is None:
-            filters.errors.append("Ignored an unknown assignee.")
+            filters.errors.append(gettext("Ignored an unknown assignee."))
             filters.assignee = ""
         if filters.age and filters.age not in AGES:
             filters.age = ""
@@ -243,7 +262,7 @@ def queue_rows(claims: Iterable[Annotation]) -> list[QueueRow]:
                 url=reverse("annotations:review_claim", args=[a.pk]),
                 claim=_truncate(a.claim or a.exact, 110),
                 verdict_slug=a.rating.slug if a.rating else "none",
-                verdict_label=a.rating.label if a.rating else "No verdict yet",
+                verdict_label=gettext(a.rating.label) if a.rating else gettext("No verdict yet"),
                 state=a.state,
                 state_label=a.get_state_display(),
                 article=_truncate(article.title, 60) + (f" · {where}" if where else ""),
@@ -302,10 +321,10 @@ def _counts(user: User) -> Counts:
 def age_label(since: datetime, now: datetime | None = None) -> str:
     seconds = max(0, int(((now or timezone.now()) - since).total_seconds()))
     if seconds < 3600:
-        return f"{max(1, seconds // 60)} min"
+        return gettext("%(count)d min") % {"count": max(1, seconds // 60)}
     if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+        return gettext("%(count)d h") % {"count": seconds // 3600}
+    return gettext("%(count)d d") % {"count": seconds // 86400}
 
 
 # --- Live queue pages ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import permissions
@@ -29,6 +31,9 @@ from annotations.review import selectors as queues
 from annotations.review import services as review
 from annotations.workspace import selectors
 from annotations.workspace.anchoring import quote_at, snap_to_words
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PER_PAGE = 50
 
@@ -50,7 +55,7 @@ def _revision(request: HtmxHttpRequest) -> int | None:
         return None
     revision = parse_id(raw)
     if revision is None:
-        raise review.ReviewError("This form is damaged or out of date. Reload the page.")
+        raise review.ReviewError(_("This form is damaged or out of date. Reload the page."))
     return revision
 
 
@@ -193,7 +198,7 @@ def review_bulk(request: HtmxHttpRequest) -> HttpResponse:
     if not back.startswith("/review/"):
         back = reverse("annotations:review_home")
     if not ids:
-        messages.error(request, "Select at least one claim first.")
+        messages.error(request, _("Select at least one claim first."))
         return redirect(back)
     assignee = None
     assignee_id = _int_or_none(request.POST.get("assignee"))
@@ -283,7 +288,7 @@ def _act(request: HtmxHttpRequest, pk: int, do: Callable[[Annotation], str]) -> 
         messages.warning(request, str(exc))
     except PermissionDenied as exc:
         context = _claim_context(request, _claim(request, pk))
-        context["refusal"] = str(exc) or "You may not do that."
+        context["refusal"] = str(exc) or _("You may not do that.")
         return render(request, "annotations/review/claim.html", context, status=403)
     except review.ReviewError as exc:
         messages.error(request, str(exc))
@@ -309,10 +314,11 @@ def review_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             revision=_revision(request),
         )
         if action == "approve" and claim.state != Annotation.State.APPROVED:
-            return "Approval recorded. One more editor must approve before it can be published."
-        return (
-            f"{review.ACTIONS[action].label}: done. The claim is now “{claim.get_state_display()}”."
-        )
+            return _("Approval recorded. One more editor must approve before it can be published.")
+        return _("%(action)s: done. The claim is now “%(state)s”.") % {
+            "action": review.ACTIONS[action].label,
+            "state": claim.get_state_display(),
+        }
 
     return _act(request, pk, do)
 
@@ -330,14 +336,16 @@ def review_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             assignee = queues.person(parse_id(choice) or 0)
             if assignee is None:
-                raise review.ReviewError("No such person.")
+                raise review.ReviewError(_("No such person."))
         review.claim_assign(
             annotation_id=annotation.pk,
             user=request.user,
             assignee=assignee,
             revision=_revision(request),
         )
-        return f"Assigned to {conversation.display_name(assignee)}." if assignee else "Unassigned."
+        if assignee is None:
+            return _("Unassigned.")
+        return _("Assigned to %(name)s.") % {"name": conversation.display_name(assignee)}
 
     return _act(request, pk, do)
 
@@ -354,11 +362,13 @@ def review_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             review.claim_retract(
                 annotation_id=annotation.pk, user=request.user, note=note, revision=revision
             )
-            return "Retracted. The public page keeps the verdict, marked retracted, with your note."
+            return _(
+                "Retracted. The public page keeps the verdict, marked retracted, with your note."
+            )
         slug = request.POST.get("verdict", "")
         rating = selectors.ratings_by_slug().get(slug) if slug else None
         if slug and rating is None:
-            raise review.ReviewError("Choose a verdict from the scale.")
+            raise review.ReviewError(_("Choose a verdict from the scale."))
         review.claim_correct(
             annotation_id=annotation.pk,
             user=request.user,
@@ -367,7 +377,7 @@ def review_correct(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             rationale=request.POST.get("rationale", ""),
             revision=revision,
         )
-        return "Corrected. The correction note is in the log."
+        return _("Corrected. The correction note is in the log.")
 
     return _act(request, pk, do)
 
@@ -382,7 +392,7 @@ def review_comment(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             body=request.POST.get("body", ""),
             parent_id=_int_or_none(request.POST.get("parent")),
         )
-        return "Comment posted."
+        return _("Comment posted.")
 
     return _act(request, pk, do)
 
@@ -470,7 +480,7 @@ def review_repair(request: HtmxHttpRequest) -> HttpResponse:
         placement.is_public = placement.annotation.state in PUBLIC_STATES  # type: ignore[attr-defined]
     context = {
         "page": page,
-        "queue": queues.Queue("repair", "Repair", (), ""),
+        "queue": queues.Queue("repair", pgettext("navigation", "Repair"), (), ""),
         "queues": queues.QUEUES.values(),
     }
     return render(request, "annotations/review/repair.html", context)
@@ -486,10 +496,10 @@ def _placement_to_repair(request: HtmxHttpRequest, pk: int) -> Placement:
     return placement
 
 
-REPAIR_DECISIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "confirm": (repair.placement_confirm, "Marked as still standing."),
-    "gone": (repair.placement_gone, "Marked as no longer in the article."),
-    "correction": (repair.placement_correction, "Write the correction below."),
+REPAIR_DECISIONS: dict[str, tuple[Callable[..., Any], StrOrPromise]] = {
+    "confirm": (repair.placement_confirm, gettext_lazy("Marked as still standing.")),
+    "gone": (repair.placement_gone, gettext_lazy("Marked as no longer in the article.")),
+    "correction": (repair.placement_correction, gettext_lazy("Write the correction below.")),
 }
 
 
@@ -524,14 +534,14 @@ def repair_place(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     start, end = parse_id(source.get("start")), parse_id(source.get("end"))
     context: dict[str, Any] = {"placement": placement, "annotation": placement.annotation}
     if start is None or end is None:
-        context["error"] = "Select the words the claim now refers to."
+        context["error"] = _("Select the words the claim now refers to.")
     elif request.method == "POST":
         try:
             repair.placement_replace(placement_id=pk, user=request.user, start=start, end=end)
         except repair.RepairError as exc:
             context["error"] = str(exc)
         else:
-            messages.success(request, "The claim is placed on the words you selected.")
+            messages.success(request, _("The claim is placed on the words you selected."))
             url = reverse("annotations:review_repair")
             if request.htmx:
                 return HttpResponse(status=204, headers={"HX-Redirect": url})
@@ -540,7 +550,7 @@ def repair_place(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         text = placement.version.text
         snapped = snap_to_words(text, max(0, start), min(len(text), end))
         if snapped[0] >= snapped[1]:
-            context["error"] = "Select at least one word."
+            context["error"] = _("Select at least one word.")
         else:
             context["quote"] = quote_at(text, *snapped)
     template = "annotations/review/partials/repair_place.html"
