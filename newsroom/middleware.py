@@ -2,7 +2,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -151,7 +151,9 @@ class DeskLocaleMiddleware(LocaleMiddleware):
             return
         super().process_request(request)
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.path.startswith(self.PUBLIC_PREFIXES):
             # No "Vary: Accept-Language": the answer does not depend on it.
             response.headers.setdefault("Content-Language", settings.DESK_LANGUAGE)

@@ -309,17 +309,21 @@ def _diff_choice(
     if (new is not None and new not in numbers) or (old is not None and old not in numbers):
         raise Http404("This article has no such version.")
     if len(numbers) == 1:
-        return old, new, _(
-            "This article has only one version so far: there is nothing to compare."
-        )
+        return old, new, _("This article has only one version so far: there is nothing to compare.")
     if old is None:
-        return old, new, _(
-            "Version %(number)d is the first: choose a later version to compare it with."
-        ) % {"number": new}
+        return (
+            old,
+            new,
+            _("Version %(number)d is the first: choose a later version to compare it with.")
+            % {"number": new},
+        )
     if old == new:
-        return old, new, _("Both sides are version %(number)d: choose two different versions.") % {
-            "number": old
-        }
+        return (
+            old,
+            new,
+            _("Both sides are version %(number)d: choose two different versions.")
+            % {"number": old},
+        )
     return old, new, ""
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.db.models import Q
 
 from annotations.models.articles import ArticleVersion
 from annotations.models.claims import Annotation

@@ -18,7 +18,10 @@ def notifications_email(notification_ids: Iterable[int]) -> int:
     backend. Returns how many messages went out."""
     messages = []
     with translation.override(settings.DESK_LANGUAGE):
-        subject, body = gettext("[Fact-check desk] %(kind)s"), gettext("%(text)s\n\nOpen it: %(link)s\n")
+        subject, body = (
+            gettext("[Fact-check desk] %(kind)s"),
+            gettext("%(text)s\n\nOpen it: %(link)s\n"),
+        )
     for notification in Notification.objects.filter(pk__in=list(notification_ids)).select_related(
         "recipient"
     ):

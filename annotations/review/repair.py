@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotations import permissions
 from annotations.models import PUBLIC_STATES, Annotation, ArticleVersion, Notification, Placement
@@ -80,10 +81,10 @@ def _locked(placement_id: int, user: User) -> Placement:
         .get(pk=placement_id)
     )
     if not permissions.can_repair(user, placement.annotation):
-        raise PermissionDenied("Only the desk's editors settle where a claim sits now.")
+        raise PermissionDenied(gettext("Only the desk's editors settle where a claim sits now."))
     if not is_newest(placement):
         raise RepairError(
-            "A newer version of the article has arrived since: repair the claim there."
+            gettext("A newer version of the article has arrived since: repair the claim there.")
         )
     return placement
 
@@ -109,10 +110,10 @@ def placement_replace(*, placement_id: int, user: User, start: int, end: int) ->
         placement = _locked(placement_id, user)
         text = placement.version.text
         if not (0 <= start < end <= len(text)):
-            raise RepairError("Select the words in the article's text.")
+            raise RepairError(gettext("Select the words in the article's text."))
         start, end = snap_to_words(text, start, end)
         if start >= end:
-            raise RepairError("Select at least one word.")
+            raise RepairError(gettext("Select at least one word."))
         quote = quote_at(text, start, end)
         placement.status = Status.ANCHORED
         placement.start, placement.end = quote.start, quote.end
@@ -132,7 +133,9 @@ def placement_confirm(*, placement_id: int, user: User) -> Placement:
     with pghistory.context(user=user.pk, action="confirm"), transaction.atomic():
         placement = _locked(placement_id, user)
         if placement.status != Status.CHANGED:
-            raise RepairError("Only a claim whose words changed can be confirmed as it stands.")
+            raise RepairError(
+                gettext("Only a claim whose words changed can be confirmed as it stands.")
+            )
         _settle(placement, user, Resolution.CONFIRMED, [])
         _tell_author(placement, user, f"still stands on version {placement.version.number}")
     return placement
@@ -157,7 +160,7 @@ def placement_correction(*, placement_id: int, user: User) -> Placement:
         annotation: Annotation = placement.annotation
         if annotation.state not in PUBLIC_STATES:
             raise RepairError(
-                "Only a published verdict is corrected; edit this one in the workspace."
+                gettext("Only a published verdict is corrected; edit this one in the workspace.")
             )
         _settle(placement, user, Resolution.CORRECTION, [])
         _tell_author(

@@ -8,8 +8,8 @@ import hmac
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -129,7 +129,10 @@ class Filters:
         if filters.state and filters.state not in queue.states:
             filters.errors.append(gettext("That state is not in this queue; showing every state."))
             filters.state = ""
-        unknown = {"article": gettext("Ignored an unknown article."), "team": gettext("Ignored an unknown team.")}
+        unknown = {
+            "article": gettext("Ignored an unknown article."),
+            "team": gettext("Ignored an unknown team."),
+        }
         for name in ("article", "team"):
             if getattr(filters, name) and parse_id(getattr(filters, name)) is None:
                 filters.errors.append(unknown[name])

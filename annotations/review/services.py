@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pghistory
 from django.contrib.auth.models import User
@@ -18,6 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations import permissions
 from annotations.markup import render_rationale
@@ -31,6 +34,9 @@ from annotations.models import (
     Transition,
 )
 from annotations.review import approval, conversation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 State = Annotation.State
 MAX_COMMENT_CHARS = 10_000
@@ -47,7 +53,7 @@ class StaleState(ReviewError):
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: StrOrPromise  # a button's words, in the page's language
     sources: frozenset[str]
     target: str
     by_reviewer: bool  # an editor of the claim's team who is not its author
@@ -61,7 +67,7 @@ ACTIONS: dict[str, Action] = {
     for action in [
         Action(
             "submit",
-            "Submit for review",
+            _("Submit for review"),
             frozenset({State.DRAFT, State.CHANGES_REQUESTED}),
             State.IN_REVIEW,
             by_reviewer=False,
@@ -69,14 +75,14 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "withdraw",
-            "Withdraw from review",
+            _("Withdraw from review"),
             frozenset({State.IN_REVIEW}),
             State.DRAFT,
             by_reviewer=False,
         ),
         Action(
             "request_changes",
-            "Request changes",
+            _("Request changes"),
             frozenset({State.IN_REVIEW, State.APPROVED}),
             State.CHANGES_REQUESTED,
             by_reviewer=True,
@@ -85,7 +91,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "approve",
-            "Approve",
+            _("Approve"),
             frozenset({State.IN_REVIEW}),
             State.APPROVED,
             by_reviewer=True,
@@ -94,7 +100,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "publish",
-            "Publish",
+            _("Publish"),
             frozenset({State.APPROVED}),
             State.PUBLISHED,
             by_reviewer=True,
@@ -103,7 +109,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "correct",
-            "Correct",
+            _("Correct"),
             frozenset(PUBLIC_STATES),
             State.CORRECTED,
             by_reviewer=True,
@@ -112,7 +118,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "retract",
-            "Retract",
+            _("Retract"),
             frozenset(PUBLIC_STATES),
             State.RETRACTED,
             by_reviewer=True,
@@ -131,32 +137,41 @@ BUTTON_ACTIONS = ("submit", "withdraw", "request_changes", "approve", "publish")
 def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
     """Why `user` may not apply `action` to `annotation` now, or None if they may."""
     if annotation.deleted_at is not None:
-        return "This claim was deleted."
+        return gettext("This claim was deleted.")
     if annotation.state not in action.sources:
-        return (
-            f"“{action.label}” is not possible for a claim that is "
-            f"“{annotation.get_state_display()}”; it needs a claim that is "
-            + " or ".join(f"“{State(s).label}”" for s in sorted(action.sources))
-            + "."
-        )
+        return gettext(
+            "“%(action)s” is not possible for a claim that is “%(state)s”; "
+            "it needs a claim that is %(states)s."
+        ) % {
+            "action": action.label,
+            "state": annotation.get_state_display(),
+            "states": gettext(" or ").join(f"“{State(s).label}”" for s in sorted(action.sources)),
+        }
     is_author = annotation.author_id == user.pk
+    verb = {"verb": _lowered(action.label)}
     if action.by_reviewer:
         if not permissions.is_editor(user):
-            return f"Only editors can {action.label.lower()}."
+            return gettext("Only editors can %(verb)s.") % verb
         if is_author:
-            return f"You wrote this verdict; a different editor must {action.label.lower()} it."
+            return gettext("You wrote this verdict; a different editor must %(verb)s it.") % verb
         if not permissions.in_desk_of(user, annotation):
-            return "Only editors of the article's team can review it."
+            return gettext("Only editors of the article's team can review it.")
     elif not (
         (is_author and permissions.can_annotate(user))
         or (permissions.is_editor(user) and permissions.in_desk_of(user, annotation))
     ):
-        return f"Only the author or an editor of the team can {action.label.lower()}."
+        return gettext("Only the author or an editor of the team can %(verb)s.") % verb
     if action.name == "withdraw" and not is_author:
-        return "Only the author can withdraw a claim from review."
+        return gettext("Only the author can withdraw a claim from review.")
     if action.needs_verdict and annotation.rating_id is None:
-        return "Give the claim a verdict first."
+        return gettext("Give the claim a verdict first.")
     return None
+
+
+def _lowered(label: StrOrPromise) -> str:
+    """A button's words inside a sentence: "Approve" -> "approve"."""
+    text = str(label)
+    return text[:1].lower() + text[1:]
 
 
 def allowed_actions(
@@ -201,12 +216,22 @@ def _locked(annotation_id: int) -> Annotation:
 def _check_fresh(annotation: Annotation, revision: int | None) -> None:
     if revision is not None and annotation.revision != revision:
         last = annotation.transitions.select_related("actor").order_by("-created_at", "-id").first()
-        who = f" by {conversation.display_name(last.actor)}" if last else ""
-        raise StaleState(
-            f"This claim changed since you opened it{who}: it is now "
-            f"“{annotation.get_state_display()}” (revision {annotation.revision}). "
-            "Nothing was done; look at it again and decide."
-        )
+        values = {
+            "state": annotation.get_state_display(),
+            "revision": annotation.revision,
+            "name": conversation.display_name(last.actor) if last else "",
+        }
+        if last:
+            message = gettext(
+                "This claim changed since you opened it by %(name)s: it is now “%(state)s” "
+                "(revision %(revision)d). Nothing was done; look at it again and decide."
+            )
+        else:
+            message = gettext(
+                "This claim changed since you opened it: it is now “%(state)s” "
+                "(revision %(revision)d). Nothing was done; look at it again and decide."
+            )
+        raise StaleState(message % values)
 
 
 def claim_move(
@@ -221,10 +246,13 @@ def claim_move(
     since is refused with StaleState. Returns the claim and the recorded transition."""
     move = ACTIONS.get(action)
     if move is None or action in ("correct", "retract"):
-        raise ReviewError(f"Unknown action “{action}”.")
+        raise ReviewError(gettext("Unknown action “%(action)s”.") % {"action": action})
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_CHARS:
-        raise ReviewError(f"The comment is too long (limit {MAX_COMMENT_CHARS:,} characters).")
+        raise ReviewError(
+            gettext("The comment is too long (limit %(limit)s characters).")
+            % {"limit": f"{MAX_COMMENT_CHARS:,}"}
+        )
     with pghistory.context(user=user.pk), transaction.atomic():
         annotation = _locked(annotation_id)
         _check_fresh(annotation, revision)
@@ -232,33 +260,42 @@ def claim_move(
         if reason is not None:
             raise PermissionDenied(reason)
         if move.needs_comment and not comment:
-            raise ReviewError("Say what needs to change: the author will read this comment.")
+            raise ReviewError(
+                gettext("Say what needs to change: the author will read this comment.")
+            )
         if action == "publish":
             from annotations.publishing.standards import claimreview_problems
 
             approved = approval.approved_content(annotation)
             if approved is None or approved not in ("", approval.content_digest(annotation)):
                 raise ReviewError(
-                    "Not published: the claim changed after it was approved. "
-                    "It needs approval again."
+                    gettext(
+                        "Not published: the claim changed after it was approved. "
+                        "It needs approval again."
+                    )
                 )
 
             missing = claimreview_problems(annotation)
             if missing:
                 raise ReviewError(
-                    "Not published: its ClaimReview markup would be invalid. Missing: "
-                    + "; ".join(missing)
-                    + "."
+                    gettext(
+                        "Not published: its ClaimReview markup would be invalid. Missing: %(missing)s."
+                    )
+                    % {"missing": "; ".join(missing)}
                 )
         target = move.target
         digest = ""
         if action == "approve":
             approvers = approvals_this_round(annotation)
             if user.pk in approvers:
-                raise ReviewError("You already approved this; another editor must approve it too.")
+                raise ReviewError(
+                    gettext("You already approved this; another editor must approve it too.")
+                )
             if approval.changed_it_this_round(annotation, user):
                 raise PermissionDenied(
-                    "You changed this verdict during review; a different editor must approve it."
+                    gettext(
+                        "You changed this verdict during review; a different editor must approve it."
+                    )
                 )
             digest = approval.content_digest(annotation)
             if len(approvers) + 1 < required_approvals(annotation):
@@ -352,7 +389,9 @@ def _correction(
         if reason is not None:
             raise PermissionDenied(reason)
         if not note:
-            raise ReviewError("Write the public note: readers see what was wrong and what changed.")
+            raise ReviewError(
+                gettext("Write the public note: readers see what was wrong and what changed.")
+            )
         fields: dict[str, object] = {}
         new_rating, new_rationale = annotation.rating, annotation.rationale
         if rationale is not None:
@@ -360,7 +399,9 @@ def _correction(
             new_rationale = rationale.strip() or annotation.rationale
             if new_rating == annotation.rating and new_rationale == annotation.rationale:
                 raise ReviewError(
-                    "Nothing changed: give a new verdict or a new rationale, or retract instead."
+                    gettext(
+                        "Nothing changed: give a new verdict or a new rationale, or retract instead."
+                    )
                 )
             fields = {
                 "rating": new_rating,
@@ -402,18 +443,24 @@ def claim_assign(
         annotation = _locked(annotation_id)
         _check_fresh(annotation, revision)
         if not (permissions.is_editor(user) and permissions.in_desk_of(user, annotation)):
-            raise PermissionDenied("Only editors of the article's team can assign its claims.")
+            raise PermissionDenied(
+                gettext("Only editors of the article's team can assign its claims.")
+            )
         if annotation.deleted_at is not None or annotation.state not in ASSIGNABLE_STATES:
             raise ReviewError(
-                f"A “{annotation.get_state_display()}” claim is not waiting for anyone."
+                gettext("A “%(state)s” claim is not waiting for anyone.")
+                % {"state": annotation.get_state_display()}
             )
         if assignee is not None and not (
             permissions.is_editor(assignee) and permissions.in_desk_of(assignee, annotation)
         ):
             team = annotation.version.article.team
             raise ReviewError(
-                f"{conversation.display_name(assignee)} is not an editor of "
-                f"{team.name if team else 'this desk'}; assign someone from the team."
+                gettext("%(name)s is not an editor of %(desk)s; assign someone from the team.")
+                % {
+                    "name": conversation.display_name(assignee),
+                    "desk": team.name if team else gettext("this desk"),
+                }
             )
         if annotation.assignee_id == (assignee.pk if assignee else None):
             return annotation
@@ -453,26 +500,28 @@ def bulk_apply(
     }
     for pk in ids:
         if pk not in claims:
-            outcomes.append(BulkOutcome(pk, f"#{pk}", False, "No such claim."))
+            outcomes.append(BulkOutcome(pk, f"#{pk}", False, gettext("No such claim.")))
             continue
         try:
             if action == "approve":
-                annotation, _ = claim_move(annotation_id=pk, user=user, action="approve")
+                annotation, _record = claim_move(annotation_id=pk, user=user, action="approve")
                 message = (
-                    "Approved."
+                    gettext("Approved.")
                     if annotation.state == State.APPROVED
-                    else "Approval recorded; one more editor must approve."
+                    else gettext("Approval recorded; one more editor must approve.")
                 )
             elif action in ("assign", "take", "unassign"):
                 target = user if action == "take" else (assignee if action == "assign" else None)
                 if action == "assign" and target is None:
-                    raise ReviewError("Choose whom to assign.")
+                    raise ReviewError(gettext("Choose whom to assign."))
                 claim_assign(annotation_id=pk, user=user, assignee=target)
                 message = (
-                    f"Assigned to {conversation.display_name(target)}." if target else "Unassigned."
+                    gettext("Assigned to %(name)s.") % {"name": conversation.display_name(target)}
+                    if target
+                    else gettext("Unassigned.")
                 )
             else:
-                raise ReviewError(f"Unknown bulk action “{action}”.")
+                raise ReviewError(gettext("Unknown bulk action “%(action)s”.") % {"action": action})
         except (ReviewError, PermissionDenied) as exc:
             outcomes.append(BulkOutcome(pk, claims[pk], False, str(exc)))
         else:
@@ -489,10 +538,11 @@ def comment_add(
     """A comment (or a reply) on a claim. @username mentions of team members notify them."""
     body = body.strip()
     if not body:
-        raise ReviewError("Write something first.")
+        raise ReviewError(gettext("Write something first."))
     if len(body) > MAX_COMMENT_CHARS:
         raise ReviewError(
-            f"The comment is {len(body):,} characters; the limit is {MAX_COMMENT_CHARS:,}."
+            gettext("The comment is %(length)s characters; the limit is %(limit)s.")
+            % {"length": f"{len(body):,}", "limit": f"{MAX_COMMENT_CHARS:,}"}
         )
     with transaction.atomic():
         annotation = (
@@ -501,11 +551,13 @@ def comment_add(
             .get(pk=annotation_id)
         )
         if not (permissions.can_annotate(user) and permissions.in_desk_of(user, annotation)):
-            raise PermissionDenied("Only the desk's fact-checkers and editors can comment.")
+            raise PermissionDenied(
+                gettext("Only the desk's fact-checkers and editors can comment.")
+            )
         parent = None
         if parent_id is not None:
             parent = annotation.comments.filter(pk=parent_id).first()
             if parent is None:
-                raise ReviewError("The comment you replied to is gone.")
+                raise ReviewError(gettext("The comment you replied to is gone."))
             parent = parent.parent or parent  # threads are one level deep
         return conversation.comment_create(annotation, user, body, parent=parent)

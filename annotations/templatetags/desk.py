@@ -5,8 +5,8 @@ from datetime import datetime
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import formats
-from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from annotations.models import Source
 from annotations.review import selectors as queues
