@@ -4,14 +4,18 @@ truth axis); Misleading sits with Mostly false, and Unproven is 0: not rated on 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
+# Labels and descriptions are stored as written here (an admin may rename them); the pages
+# show the default ones in the reader's language through the catalogue (desk.rating_text).
 DEFAULT_SCALE = [
-    ("True", "true", "#1a7f37", 5, "The claim is accurate and nothing significant is missing."),
-    ("Mostly true", "mostly-true", "#4d7c0f", 4, "Accurate, but needs clarification or context."),
-    ("Half true", "half-true", "#9a6700", 3, "Partly accurate; leaves out important details or takes things out of context."),
-    ("Mostly false", "mostly-false", "#bc4c00", 2, "Contains an element of truth but ignores facts that would give a different impression."),
-    ("False", "false", "#b42318", 1, "The claim is not accurate."),
-    ("Misleading", "misleading", "#8250df", 2, "Accurate facts presented so as to leave a false impression."),
-    ("Unproven", "unproven", "#57606a", 0, "The evidence available cannot prove or disprove the claim."),
+    (gettext_noop("True"), "true", "#1a7f37", 5, gettext_noop("The claim is accurate and nothing significant is missing.")),
+    (gettext_noop("Mostly true"), "mostly-true", "#4d7c0f", 4, gettext_noop("Accurate, but needs clarification or context.")),
+    (gettext_noop("Half true"), "half-true", "#9a6700", 3, gettext_noop("Partly accurate; leaves out important details or takes things out of context.")),
+    (gettext_noop("Mostly false"), "mostly-false", "#bc4c00", 2, gettext_noop("Contains an element of truth but ignores facts that would give a different impression.")),
+    (gettext_noop("False"), "false", "#b42318", 1, gettext_noop("The claim is not accurate.")),
+    (gettext_noop("Misleading"), "misleading", "#8250df", 2, gettext_noop("Accurate facts presented so as to leave a false impression.")),
+    (gettext_noop("Unproven"), "unproven", "#57606a", 0, gettext_noop("The evidence available cannot prove or disprove the claim.")),
 ]  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import trafilatura
 from django.conf import settings
+from django.utils.translation import gettext
 from lxml import html as lxml_html
 
 
@@ -67,32 +68,37 @@ def normalise_text(text: str) -> str:
 def check_text(text: str) -> str:
     text = normalise_text(text)
     if not text:
-        raise DocumentError("The article text is empty.")
+        raise DocumentError(gettext("The article text is empty."))
     if len(text) > settings.IMPORT_MAX_TEXT_CHARS:
         raise DocumentError(
-            f"The article is too long: {len(text):,} characters "
-            f"(the limit is {settings.IMPORT_MAX_TEXT_CHARS:,})."
+            gettext("The article is too long: %(length)s characters (the limit is %(limit)s).")
+            % {"length": f"{len(text):,}", "limit": f"{settings.IMPORT_MAX_TEXT_CHARS:,}"}
         )
     if not any(character.isalpha() for character in text[:10_000]):
-        raise DocumentError("The text has no words in it.")
+        raise DocumentError(gettext("The text has no words in it."))
     return text
 
 
-def decode_bytes(data: bytes, *, what: str = "The file") -> str:
+def decode_bytes(data: bytes) -> str:
     """Strict UTF-8 (with or without BOM). We refuse rather than guess: a wrong guess would
     silently corrupt names and quotes that a verdict later cites."""
     if not data.strip():
-        raise DocumentError(f"{what} is empty.")
+        raise DocumentError(gettext("The file is empty."))
     if b"\x00" in data[:8192]:
         raise DocumentError(
-            f"{what} looks like a binary file, not text. Upload a .txt, .md or .html file."
+            gettext(
+                "The file looks like a binary file, not text. Upload a .txt, .md or .html file."
+            )
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(
-            f"{what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start:,} "
-            "cannot be read). Save it as UTF-8 and try again."
+            gettext(
+                "The file is not UTF-8 text (byte 0x%(byte)02x at position %(position)s "
+                "cannot be read). Save it as UTF-8 and try again."
+            )
+            % {"byte": data[exc.start], "position": f"{exc.start:,}"}
         ) from exc
 
 
@@ -166,12 +172,13 @@ def from_html(source: str | bytes, *, url: str | None = None) -> ExtractedDocume
         )
     except Exception as exc:  # trafilatura raises a variety of parser errors on junk input
         raise DocumentError(
-            f"The page could not be read as HTML ({exc.__class__.__name__})."
+            gettext("The page could not be read as HTML (%(error)s).")
+            % {"error": exc.__class__.__name__}
         ) from exc
     if isinstance(document, dict):  # older trafilatura versions answer with a dict
-        raise DocumentError("The page could not be read (unexpected extractor output).")
+        raise DocumentError(gettext("The page could not be read (unexpected extractor output)."))
     if document is None or not (document.text or "").strip():
-        raise DocumentError("No article text could be found on that page.")
+        raise DocumentError(gettext("No article text could be found on that page."))
     title = (document.title or "").strip()
     paragraphs = [line.strip() for line in (document.text or "").splitlines() if line.strip()]
     if title and (not paragraphs or paragraphs[0] != title):

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations.fetching import BlockedURL, check_url
 from annotations.models import Team
@@ -16,31 +18,34 @@ class ArticleImportForm(forms.Form):
     """One form, three ways in: pasted text, an uploaded file, or a URL (exactly one)."""
 
     text = forms.CharField(
-        label="Paste the article",
+        label=_("Paste the article"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 12, "placeholder": "Headline\n\nFirst paragraph…"}),
+        widget=forms.Textarea(attrs={"rows": 12, "placeholder": _("Headline\n\nFirst paragraph…")}),
     )
     file = forms.FileField(
-        label="…or upload a file",
+        label=_("…or upload a file"),
         required=False,
-        help_text="A .txt, .md or .html file, UTF-8.",
+        help_text=_("A .txt, .md or .html file, UTF-8."),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,.html,.htm"}),
     )
     url = forms.CharField(
-        label="…or fetch a URL",
+        label=_("…or fetch a URL"),
         required=False,
         max_length=2000,
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
     title = forms.CharField(
-        required=False, max_length=500, help_text="Leave empty to use the headline."
+        label=_("Title"),
+        required=False,
+        max_length=500,
+        help_text=_("Leave empty to use the headline."),
     )
-    outlet = forms.CharField(required=False, max_length=200)
+    outlet = forms.CharField(label=_("Outlet"), required=False, max_length=200)
     published = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Published on"
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Published on")
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Desk")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Desk"))
 
     def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,7 +62,8 @@ class ArticleImportForm(forms.Form):
         if upload and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
             limit_mb = settings.IMPORT_MAX_UPLOAD_BYTES / (1024 * 1024)
             raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit_mb:.0f} MB."
+                gettext("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+                % {"size": upload.size / (1024 * 1024), "limit": limit_mb}
             )
         return upload
 
@@ -78,9 +84,11 @@ class ArticleImportForm(forms.Form):
             if (str(data[name]).strip() if isinstance(data.get(name), str) else data.get(name))
         ]
         if not given and not self.errors:
-            raise forms.ValidationError("Paste the article text, upload a file or give a URL.")
+            raise forms.ValidationError(
+                gettext("Paste the article text, upload a file or give a URL.")
+            )
         if len(given) > 1:
-            raise forms.ValidationError("Use one way in at a time: paste, upload or URL.")
+            raise forms.ValidationError(gettext("Use one way in at a time: paste, upload or URL."))
         data["source"] = given[0] if given else None
         return data
 
@@ -89,19 +97,19 @@ class NewVersionForm(forms.Form):
     """The edited text of an article the desk already has: pasted or uploaded."""
 
     text = forms.CharField(
-        label="Paste the new text",
+        label=_("Paste the new text"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12}),
     )
     file = forms.FileField(
-        label="…or upload it",
+        label=_("…or upload it"),
         required=False,
-        help_text="A .txt, .md or .html file, UTF-8.",
+        help_text=_("A .txt, .md or .html file, UTF-8."),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,.html,.htm"}),
     )
     confirm_short = forms.BooleanField(
-        required=False, label="Import it anyway: this is what the outlet publishes now"
+        required=False, label=_("Import it anyway: this is what the outlet publishes now")
     )
 
     clean_file = ArticleImportForm.clean_file
@@ -110,9 +118,9 @@ class NewVersionForm(forms.Form):
         data = super().clean() or {}
         has_text = bool(str(data.get("text") or "").strip())
         if has_text and data.get("file"):
-            raise forms.ValidationError("Paste the text or upload a file, not both.")
+            raise forms.ValidationError(gettext("Paste the text or upload a file, not both."))
         if not has_text and not data.get("file") and not self.errors:
-            raise forms.ValidationError("Paste the new text or upload it as a file.")
+            raise forms.ValidationError(gettext("Paste the new text or upload it as a file."))
         return data
 
 

@@ -104,11 +104,14 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             if result.created_version:
-                verb = "Imported" if result.created_article else "Added a new version of"
-                messages.success(request, f"{verb} “{result.article.title}”.")
+                if result.created_article:
+                    done = _("Imported “%(title)s”.")
+                else:
+                    done = _("Added a new version of “%(title)s”.")
+                messages.success(request, done % {"title": result.article.title})
                 _say_controls_removed(request, document)
             else:
-                messages.info(request, "This exact text was already imported; nothing changed.")
+                messages.info(request, _("This exact text was already imported; nothing changed."))
             return redirect(result.article)
     return render(request, "annotations/ingest/article_import.html", {"form": form})
 

@@ -5,7 +5,8 @@ Everything a public page shows feeds it: the published claims' states and conten
 corrections, the rating scale (label, description, value), their articles (title, outlet,
 URLs), their sources and archive results (`sql.last_public_change`: the latest change and
 how many such rows there are, so a row leaving the set counts too), and the site's
-identity settings (`SITE_URL`, `SITE_NAME`, `SITE_LOGO_URL`). A change to a draft feeds
+identity settings (`SITE_URL`, `SITE_NAME`, `SITE_LOGO_URL`) and the language the pages are
+written in (`DESK_LANGUAGE`). A change to a draft feeds
 none of it. `newsroom.middleware.PublicPageCacheMiddleware` and the `public_page` view
 decorator both ask this module; nothing else computes a public ETag.
 """
@@ -40,7 +41,10 @@ class Signature:
 
 
 def site_identity() -> str:
-    return "|".join((settings.SITE_URL, settings.SITE_NAME, settings.SITE_LOGO_URL))
+    # The desk's language too: the public pages are written in it.
+    return "|".join(
+        (settings.SITE_URL, settings.SITE_NAME, settings.SITE_LOGO_URL, settings.DESK_LANGUAGE)
+    )
 
 
 def current() -> Signature:

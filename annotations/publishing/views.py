@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from annotations.ingest.diff import collapse, diff_texts
@@ -174,16 +175,17 @@ class ChecksFeed(Feed):
     link = "/checks/"
 
     def title(self) -> str:
-        return f"{settings.SITE_NAME}: fact-checks"
+        return gettext("%(site)s: fact-checks") % {"site": settings.SITE_NAME}
 
     def subtitle(self) -> str:
-        return "Verdicts as they are published, corrected or retracted."
+        return gettext("Verdicts as they are published, corrected or retracted.")
 
     def items(self) -> QuerySet[Annotation]:
         return selectors.published_claims().order_by("-published_at", "-id")[:50]
 
     def item_title(self, item: Annotation) -> str:
-        return f"{item.rating.label if item.rating else 'Verdict'}: {item.claim}"
+        verdict = gettext(item.rating.label) if item.rating else gettext("Verdict")
+        return f"{verdict}: {item.claim}"
 
     def item_description(self, item: Annotation) -> str:
         return item.rationale_html or item.exact

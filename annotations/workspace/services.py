@@ -275,9 +275,13 @@ def source_add(
     try:
         check_url(url)
     except BlockedURL as exc:
-        raise SourceError(f"That source address cannot be used: {exc}.") from exc
+        raise SourceError(
+            gettext("That source address cannot be used: %(reason)s.") % {"reason": exc}
+        ) from exc
     if stance not in Source.Stance.values:
-        raise SourceError("Choose whether the source supports, contradicts or gives context.")
+        raise SourceError(
+            gettext("Choose whether the source supports, contradicts or gives context.")
+        )
     try:
         title = one_line(title, name="title", limit=300)
         publisher = one_line(publisher, name="publisher", limit=200)
@@ -285,7 +289,10 @@ def source_add(
         raise SourceError(str(exc)) from exc
     quote = quote.strip()
     if len(quote) > 5000:
-        raise SourceError(f"The quote is {len(quote):,} characters; the limit is 5,000.")
+        raise SourceError(
+            gettext("The quote is %(length)s characters; the limit is %(limit)s.")
+            % {"length": f"{len(quote):,}", "limit": f"{5000:,}"}
+        )
     with pghistory.context(user=user.pk), transaction.atomic():
         before = approval.content_digest(annotation)
         last = annotation.sources.aggregate(last=Max("position"))["last"]

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -280,7 +280,9 @@ def annotation_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, FORM, {"superseded": True, "article": article})
     start, end = parse_id(request.GET.get("start")), parse_id(request.GET.get("end"))
     if start is None or end is None:
-        return HttpResponseBadRequest("start and end must be character offsets")
+        return HttpResponseBadRequest(
+            gettext("Select the words again: the selection was not understood.")
+        )
     snapshot = selectors.version_snapshot(version)  # the text, from memory after the first time
     start, end = snap_to_words(snapshot.text, start, end)
     if start >= end:
@@ -489,6 +491,6 @@ def source_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(permissions.visible_sources(request.user), pk=pk)
     direction = request.POST.get("direction")
     if direction not in {"up", "down"}:
-        return HttpResponseBadRequest("direction must be up or down")
+        return HttpResponseBadRequest(gettext("A source moves up or down."))
     services.source_move(source_id=pk, user=request.user, direction=direction)
     return _source_response(request, source.annotation_id)
