@@ -80,10 +80,11 @@ def _sentence_html(
         body = "".join(parts)
     if threshold is None:
         return f"{opening}{body}</span>"
+    title = escape(gettext("Check-worthiness score, 0 to 100"))
+    hidden = escape(gettext("check-worthiness"))
     score = (
-        f'<small class="cw" title="{escape(gettext("Check-worthiness score, 0 to 100"))}">'
-        f'<span class="visually-hidden">{escape(gettext("check-worthiness"))} </span>'
-        f"{sentence.score}</small>"
+        f'<small class="cw" title="{title}">'
+        f'<span class="visually-hidden">{hidden} </span>{sentence.score}</small>'
     )
     return f"{opening}{body}</span>{score}"
 

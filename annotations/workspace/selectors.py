@@ -23,6 +23,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_noop
 
 from annotations import permissions
 from annotations.models import (  # type: ignore[attr-defined]
@@ -329,23 +330,30 @@ def annotation_history(annotation: Annotation) -> list[dict[str, object]]:
     return entries
 
 
+# The names the History panel gives the fields (translated when shown: {% translate name %}).
 ANNOTATION_HISTORY_FIELDS = {
-    "rating_id": "verdict",
-    "claim": "claim",
-    "claimant": "claimant",
-    "rationale": "rationale",
-    "tags": "tags",
-    "state": "state",
+    "rating_id": gettext_noop("verdict"),
+    "claim": gettext_noop("claim"),
+    "claimant": gettext_noop("claimant"),
+    "rationale": gettext_noop("rationale"),
+    "tags": gettext_noop("tags"),
+    "state": gettext_noop("state"),
     "deleted_at": "deleted",
 }
 SOURCE_HISTORY_FIELDS = {
-    "url": "address",
-    "title": "title",
-    "publisher": "publisher",
-    "quote": "quoted passage",
-    "stance": "stance",
-    "position": "position",
-    "archive_status": "archive",
+    "url": gettext_noop("address"),
+    "title": gettext_noop("title"),
+    "publisher": gettext_noop("publisher"),
+    "quote": gettext_noop("quoted passage"),
+    "stance": gettext_noop("stance"),
+    "position": gettext_noop("position"),
+    "archive_status": gettext_noop("archive"),
+}
+# Stored values shown by their labels, in the reader's language.
+_HISTORY_LABELS = {
+    "state": dict(Annotation.State.choices),
+    "stance": dict(Source.Stance.choices),
+    "archive_status": dict(Source.ArchiveStatus.choices),
 }
 
 
@@ -361,10 +369,15 @@ def _diff_events(events, fields, kind, users, ratings):  # type: ignore[no-untyp
             after = getattr(event, field)
             before = getattr(previous, field) if previous is not None else None
             if field == "rating_id":
-                after = ratings.get(after, "none") if after else "none"
-                before = ratings.get(before, "none") if before else "none"
+                none = gettext("none")
+                after = gettext(ratings[after]) if after in ratings else none
+                before = gettext(ratings[before]) if before in ratings else none
+            elif field in _HISTORY_LABELS:
+                labels = _HISTORY_LABELS[field]
+                after = str(labels.get(after, after)) if after else after
+                before = str(labels.get(before, before)) if before else before
             if label == "insert":
-                if after not in (None, "", [], "none"):
+                if after not in (None, "", [], gettext("none")):
                     changes.append((name, "", after))
             elif label == "update" and before != after:
                 changes.append(
