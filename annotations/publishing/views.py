@@ -208,9 +208,9 @@ checks_feed = require_GET(public_page(ChecksFeed()))
 @public_page
 def claimreview_feed(request: HttpRequest) -> JsonResponse:
     """Every published claim's ClaimReview, as a schema.org DataFeed."""
-    bounds = standards.scale_bounds()
+    best = standards.scale_best()
     reviews = [
-        standards.claimreview(claim, bounds)
+        standards.claimreview(claim, best)
         for claim in selectors.published_claims()
         .prefetch_related("corrections")
         .order_by("-published_at")
