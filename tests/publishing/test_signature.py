@@ -643,7 +643,9 @@ def test_a_change_to_an_unpublished_claim_keeps_the_signature(
 
 
 def test_deleting_an_unused_rating_changes_the_scale_the_feed_states(desk) -> None:  # type: ignore[no-untyped-def]
-    used = desk.claim.rating_id
+    # A verdict on the true-to-false scale: only those carry bestRating.
+    used = Rating.objects.get(slug="false").pk
+    Annotation.objects.filter(pk=desk.claim.pk).update(rating_id=used)
     spare = Rating.objects.exclude(pk=used).filter(on_scale=True).order_by("-value").first()
     spare.value = 99
     spare.save()
