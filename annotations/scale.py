@@ -57,7 +57,9 @@ def _channels(colour: str) -> tuple[float, float, float]:
 
 def luminance(colour: str) -> float:
     """WCAG relative luminance of a `#rrggbb` colour."""
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _channels(colour)]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _channels(colour)
+    ]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 

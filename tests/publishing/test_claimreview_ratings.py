@@ -171,4 +171,3 @@ def test_the_database_refuses_a_number_below_one_on_the_scale() -> None:
         Rating.objects.filter(slug="false").update(value=0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Rating.objects.filter(slug="unproven").update(value=1)
-

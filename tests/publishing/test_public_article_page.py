@@ -76,7 +76,9 @@ def test_every_highlight_links_to_its_claims_entry_beside_its_paragraph(checked)
         # Every word of the quote is highlighted.
         marks = doc.xpath(f'//mark[@data-annotation-id="{claim.pk}"]')
         words = "".join(
-            m.text_content() for m in marks if not m.xpath(f"ancestor::mark[@data-annotation-id='{claim.pk}']")
+            m.text_content()
+            for m in marks
+            if not m.xpath(f"ancestor::mark[@data-annotation-id='{claim.pk}']")
         )
         assert re.sub(r"\(Verdict: [^)]*\)", "", words) == claim.exact
         # The entry it links to sits in the row of the paragraph the highlight ends in,
@@ -116,7 +118,9 @@ def _rule(css: str, selector: str) -> str:
 
 
 def _tint_share(declarations: str) -> float:
-    found = re.search(r"color-mix\(in srgb, var\(--verdict[^)]*\) (\d+)%, transparent\)", declarations)
+    found = re.search(
+        r"color-mix\(in srgb, var\(--verdict[^)]*\) (\d+)%, transparent\)", declarations
+    )
     assert found, declarations
     return int(found.group(1)) / 100
 
@@ -125,7 +129,9 @@ def test_verdict_labels_and_highlights_meet_wcag_aa_contrast() -> None:
     # The colours as the browser gets them: the verdicts from /ratings.css, the rest from
     # app.css. Text: 4.5:1; the highlight's underline, a non-text cue: 3:1.
     ratings_css = Client().get("/ratings.css").content.decode()
-    colours = dict(re.findall(r'\[data-verdict="([^"]+)"\] \{ --verdict: (#[0-9a-fA-F]{6}); \}', ratings_css))
+    colours = dict(
+        re.findall(r'\[data-verdict="([^"]+)"\] \{ --verdict: (#[0-9a-fA-F]{6}); \}', ratings_css)
+    )
     assert set(colours) == set(Rating.objects.filter(is_active=True).values_list("slug", flat=True))
     app_css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text(encoding="utf-8")
     label = _rule(app_css, ".hl-label")
@@ -149,7 +155,11 @@ def test_verdict_labels_and_highlights_meet_wcag_aa_contrast() -> None:
             for name, behind, underlined in (
                 ("tint", tint(colour, single), True),
                 ("crossing tint", tint(colour, crossed, tint(outer, single)), True),
-                ("hover tint", tint(colour, hover, tint(colour, crossed, tint(outer, single))), False),
+                (
+                    "hover tint",
+                    tint(colour, hover, tint(colour, crossed, tint(outer, single))),
+                    False,
+                ),
             ):
                 if contrast(INK, behind) < TEXT_CONTRAST:
                     problems.append(f"{slug}: text on its {name} {behind} is below 4.5:1")
