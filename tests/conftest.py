@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import translation
 
 from annotations import roles
 from annotations.models import Rating
@@ -55,6 +56,15 @@ def shared_path(relative: str) -> Path:
 def article_text() -> str:
     """The wire story as the desk stores it: the file's final newline is not article text."""
     return WIRE_STORY.read_text(encoding="utf-8").removesuffix("\n")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A request leaves its language active on the thread (Django's LocaleMiddleware does not
+    deactivate it): every test starts and ends in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def _user_with_role(username: str, role: str | None, **extra: object) -> User:
