@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AnnotationsConfig(AppConfig):
     name = "annotations"
-    verbose_name = "Fact-checking desk"
+    verbose_name = _("Fact-checking desk")
 
     def ready(self) -> None:
         # The role groups are synced in one place, after every migrate (and every flush,

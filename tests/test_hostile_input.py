@@ -619,6 +619,19 @@ ENDPOINTS: dict[str, Endpoint] = {
         ],
     ),
     "logout": Endpoint(no_args, [post(U("next"), own_client=True)]),
+    # The header's language switch: a client of its own, since it sets the language cookie.
+    "set_language": Endpoint(
+        no_args,
+        [
+            post(
+                C("language"),
+                U("next"),
+                headers=("Referer", "Accept"),
+                base=lambda n: {"language": "es", "next": "/articles/"},
+                own_client=True,
+            )
+        ],
+    ),
     # A health probe answers 503 on purpose when a dependency (say, every worker) is down.
     "healthz": Endpoint(no_args, [get(unavailable=True)]),
     "healthz_web": Endpoint(no_args, [get(unavailable=True)]),

@@ -514,9 +514,11 @@ NOT_IN_THE_MATRIX = {
     "annotations:public_diff",
     "annotations:public_source_archive",
     "annotations:api_claimreview",
-    # Signing in and out, the health probe, the verdict colours, the redirect to the list.
+    # Signing in and out, the language switch (a cookie, no desk data), the health probe,
+    # the verdict colours, the redirect to the list.
     "login",
     "logout",
+    "set_language",
     "healthz",
     "healthz_web",
     "annotations:ratings_css",

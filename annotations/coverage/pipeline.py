@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.translation import get_language, get_language_info, gettext, ngettext
 
 from annotations.coverage import languages, matching, selectors
 from annotations.coverage.providers import (
@@ -172,21 +172,26 @@ def _fetch_one(pk: int, url: str, per_host: _HostLimits) -> _Fetched:
                 result = fetch(url, accept="text/html,application/xhtml+xml")
             if result.status >= 400:
                 raise FetchError(
-                    f"the server answered HTTP {result.status}",
+                    gettext("the server answered HTTP %(status)d") % {"status": result.status},
                     transient=result.status >= 500 or result.status == 429,
                 )
             if result.content_type not in {"text/html", "application/xhtml+xml", "text/plain", ""}:
-                return _Fetched(pk, error=f"not a web page ({result.content_type})")
+                return _Fetched(
+                    pk,
+                    error=gettext("not a web page (%(type)s)") % {"type": result.content_type},
+                )
             return _Fetched(pk, html=result.content, url=result.url)
         except BlockedURL as exc:
             return _Fetched(pk, error=str(exc))
         except ValueError as exc:  # a malformed address that got past the checks
-            return _Fetched(pk, error=f"refused: not a valid URL ({exc})")
+            return _Fetched(
+                pk, error=gettext("refused: not a valid URL (%(error)s)") % {"error": exc}
+            )
         except FetchError as exc:
             if not exc.transient or attempt + 1 == attempts:
                 return _Fetched(pk, error=str(exc))
             time.sleep(random.uniform(0, 0.4 * 2**attempt))  # backoff with full jitter
-    return _Fetched(pk, error="gave up")  # pragma: no cover - the loop always returns
+    return _Fetched(pk, error=gettext("gave up"))  # pragma: no cover - the loop always returns
 
 
 def coverage_job_fetch(job_id: int) -> None:
@@ -239,20 +244,26 @@ def coverage_job_extract(job_id: int) -> None:
             else:
                 document = from_html(bytes(row.html), url=row.canonical_url or row.url)
         except DocumentError as exc:
-            row.status, row.error = Status.FAILED, f"no article text: {exc}"
+            row.status = Status.FAILED
+            row.error = gettext("no article text: %(error)s") % {"error": exc}
             row.save(update_fields=["status", "error"])
             continue
         text = document.text
         if len(text.split()) < MIN_WORDS:
             words = len(text.split())
             row.status = Status.FAILED
-            row.error = f"no article text: {words} word{pluralize(words)} on the page"
+            row.error = ngettext(
+                "no article text: %(count)d word on the page",
+                "no article text: %(count)d words on the page",
+                words,
+            ) % {"count": words}
             row.save(update_fields=["status", "error"])
             continue
         digest = hashlib.sha256(text.encode()).hexdigest()
         canonical = (document.canonical_url or row.canonical_url or row.url)[:2000]
         if digest in seen_hashes or canonical in seen_urls:
-            row.status, row.error = Status.DUPLICATE, "the same article as another result"
+            row.status = Status.DUPLICATE
+            row.error = gettext("the same article as another result")
             row.save(update_fields=["status", "error"])
             continue
         copy = ours.copy_reason(text, row.url, canonical)
@@ -264,10 +275,10 @@ def coverage_job_extract(job_id: int) -> None:
         if row.language and ours.language and row.language != ours.language:
             # The comparison reads words: an article in another language is listed, not
             # compared (its names and figures alone would make false labels).
-            reason = (
-                f"written in {languages.name(row.language)}; this article is in "
-                f"{languages.name(ours.language)}"
-            )
+            reason = gettext("written in %(theirs)s; this article is in %(ours)s") % {
+                "theirs": _language_name(row.language),
+                "ours": _language_name(ours.language),
+            }
             _set_apart(row, Status.OTHER_LANGUAGE, reason, document, canonical)
             continue
         seen_hashes.add(digest)
@@ -287,6 +298,16 @@ def _describe(row: RelatedArticle, document: ExtractedDocument) -> None:
     row.title = row.title or document.title[:500]
     # The page's own site name beats the feed's title (an aggregator lists many outlets).
     row.outlet = (document.outlet or row.outlet or urlsplit(row.url).netloc)[:200]
+
+
+def _language_name(code: str) -> str:
+    """A language's name in the active language (the desk's, on a worker): "Spanish"."""
+    try:
+        name = str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return languages.name(code)
+    # English capitalises language names; Spanish and most others do not.
+    return name if (get_language() or "en").startswith("en") else name.lower()
 
 
 def _set_apart(
@@ -326,13 +347,15 @@ class _Ours:
     def copy_reason(self, text: str, url: str, canonical: str) -> str:
         """Why the result is this article (its address, or nearly all its words), or ""."""
         if {_url_key(url), _url_key(canonical)} & self.urls:
-            return "the address of this article"
+            return gettext("the address of this article")
         if self._shingles is None:
             self._shingles = _shingles(self.text)
         theirs = _shingles(text)
         shared = len(theirs & self._shingles)
         if shared >= COPY_OVERLAP * max(len(theirs), len(self._shingles)):
-            return f"the same text as this article ({shared / max(len(theirs), 1):.0%} shared)"
+            return gettext("the same text as this article (%(share)s shared)") % {
+                "share": f"{shared / max(len(theirs), 1):.0%}"
+            }
         return ""
 
 

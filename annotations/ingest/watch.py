@@ -25,7 +25,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from annotations import permissions, queueing, roles
 from annotations.fetching import FetchError, FetchResult, ResponseTooLarge, fetch
@@ -281,10 +282,10 @@ def article_refetch(
     """
     article = Article.objects.filter(pk=article_id).first()
     if article is None:
-        return Refetch("failed", "That article no longer exists.")
+        return Refetch("failed", gettext("That article no longer exists."))
     url = _article_url(article)
     if not url:
-        return Refetch("failed", "This article has no address to fetch it from.")
+        return Refetch("failed", gettext("This article has no address to fetch it from."))
     headers: dict[str, str] = {}
     if conditional and article.watch_etag:
         headers["If-None-Match"] = article.watch_etag
@@ -296,13 +297,17 @@ def article_refetch(
     try:
         result = fetch(url, accept=services.ARTICLE_ACCEPT, headers=headers)
     except ResponseTooLarge as exc:
-        failure = (
-            f"The page has grown too large to check ({exc}). The stored versions are kept; "
+        failure = gettext(
+            "The page has grown too large to check (%(error)s). The stored versions are kept; "
             "import a new text by hand if it matters."
-        )
+        ) % {"error": exc}
     except FetchError as exc:
-        later = " It will be tried again at the next check." if conditional else ""
-        failure = f"The page could not be fetched: {exc}.{later}"
+        if conditional:
+            failure = gettext(
+                "The page could not be fetched: %(error)s. It will be tried again at the next check."
+            ) % {"error": exc}
+        else:
+            failure = gettext("The page could not be fetched: %(error)s.") % {"error": exc}
     try:
         with transaction.atomic():
             check = _Check(_locked(article_id), timezone.now(), actor=user)
@@ -312,7 +317,9 @@ def article_refetch(
     except DocumentError as exc:  # raised after the import began: everything rolled back
         with transaction.atomic():
             check = _Check(_locked(article_id), timezone.now(), actor=user)
-            return _unreachable(check, f"The page could not be stored: {exc}")
+            return _unreachable(
+                check, gettext("The page could not be stored: %(error)s") % {"error": exc}
+            )
 
 
 def _judge(check: _Check, result: FetchResult, url: str) -> Refetch:
@@ -320,28 +327,33 @@ def _judge(check: _Check, result: FetchResult, url: str) -> Refetch:
     article = check.article
     check.http_status = result.status
     if result.status == 304:
-        return _unchanged(check, "The page has not changed since the last check.")
+        return _unchanged(check, gettext("The page has not changed since the last check."))
     if result.status in GONE_STATUSES:
-        note = (
-            f"The outlet answered {_status_phrase(result.status)} on "
-            f"{check.now:%Y-%m-%d}: the article has been taken down or its address changed."
-        )
+        note = gettext(
+            "The outlet answered %(status)s on %(date)s: the article has been taken down or "
+            "its address changed."
+        ) % {"status": _status_phrase(result.status), "date": f"{check.now:%Y-%m-%d}"}
         return _settle(check, PageStatus.GONE, note, "gone")
     if result.status >= 400:
-        return _unreachable(check, f"The outlet answered {_status_phrase(result.status)}.")
+        return _unreachable(
+            check,
+            gettext("The outlet answered %(status)s.") % {"status": _status_phrase(result.status)},
+        )
     try:
         document = services.document_from_result(result)
     except DocumentError as exc:
-        return _unreachable(check, f"The page could not be read: {exc}")
+        return _unreachable(
+            check, gettext("The page could not be read: %(error)s") % {"error": exc}
+        )
     # A redirect to the same page (HTTPS, a trailing slash) or to a page that names this
     # article as its canonical is still this article; anything else is another page.
     if not _same_page(result.url, url, article.canonical_url) and not _same_page(
         document.canonical_url, url, article.canonical_url
     ):
-        note = (
-            f"The address now leads to another page ({result.url[:300]}), whose canonical "
+        note = gettext(
+            "The address now leads to another page (%(url)s), whose canonical "
             "address is not this article's. No version was made."
-        )
+        ) % {"url": result.url[:300]}
         return _settle(check, PageStatus.MOVED, note, "moved")
     return _compare(check, document, result)
 
@@ -369,13 +381,16 @@ def _compare(check: _Check, document: ExtractedDocument, result: FetchResult) ->
     article = check.article
     latest = article.versions.order_by("-number").first()
     if latest is None:  # an article always has a version; be safe rather than sorry
-        return _unreachable(check, "The article has no stored text to compare with.")
+        return _unreachable(check, gettext("The article has no stored text to compare with."))
     new_text = document.text
     if services.content_hash(new_text) == latest.content_hash or services.same_words(
         latest.text, new_text
     ):
         return _unchanged(
-            check, f"The page has not changed since version {latest.number}.", _validators(result)
+            check,
+            gettext("The page has not changed since version %(number)d.")
+            % {"number": latest.number},
+            _validators(result),
         )
     if len(new_text) < TRUNCATED_BELOW * len(latest.text):
         return _hold(check, latest, new_text, result.url)
@@ -384,11 +399,11 @@ def _compare(check: _Check, document: ExtractedDocument, result: FetchResult) ->
 
 def _hold(check: _Check, latest: ArticleVersion, text: str, url: str) -> Refetch:
     article = check.article
-    message = (
-        f"The page now has {len(text):,} characters, against {len(latest.text):,} in version "
-        f"{latest.number}: perhaps a paywall teaser or a page cut short. The text is held "
-        "until someone imports it as a new version or discards it."
-    )
+    message = gettext(
+        "The page now has %(length)s characters, against %(previous)s in version %(number)d: "
+        "perhaps a paywall teaser or a page cut short. The text is held until someone imports "
+        "it as a new version or discards it."
+    ) % {"length": f"{len(text):,}", "previous": f"{len(latest.text):,}", "number": latest.number}
     if article.held_text != text:
         article.held_text, article.held_url, article.held_at = text, url[:2000], check.now
         article.save(update_fields=["held_text", "held_url", "held_at"])
@@ -422,7 +437,8 @@ def _new_version(
         # Another check stored this text a moment ago, or the page went back to an older one.
         return _unchanged(
             check,
-            f"The page has the text of version {imported.version.number}; nothing new.",
+            gettext("The page has the text of version %(number)d; nothing new.")
+            % {"number": imported.version.number},
             _validators(result),
         )
     version = imported.version
@@ -437,18 +453,26 @@ def _new_version(
         and orphaned == len(placed)
         and shared_words(latest.text, version.text) < REPLACED_BELOW
     ):
-        message = (
-            f"The address now serves a different story: it was stored as version "
-            f"{version.number}, and none of the {len(placed)} claims could be found in it."
-        )
+        message = gettext(
+            "The address now serves a different story: it was stored as version %(number)d, "
+            "and none of the %(count)d claims could be found in it."
+        ) % {"number": version.number, "count": len(placed)}
         check.status, check.note = PageStatus.REPLACED, message
     else:
-        message = f"The page changed: stored as version {version.number}" + (
-            f" ({counts[Placement.Status.ANCHORED]} claims in place, "
-            f"{counts[Placement.Status.CHANGED]} changed, {orphaned} not found)."
-            if placed
-            else "."
-        )
+        if placed:
+            message = gettext(
+                "The page changed: stored as version %(number)d (%(anchored)d claims in place, "
+                "%(changed)d changed, %(orphaned)d not found)."
+            ) % {
+                "number": version.number,
+                "anchored": counts[Placement.Status.ANCHORED],
+                "changed": counts[Placement.Status.CHANGED],
+                "orphaned": orphaned,
+            }
+        else:
+            message = gettext("The page changed: stored as version %(number)d.") % {
+                "number": version.number
+            }
         check.status, check.note = PageStatus.LIVE, ""
     # A held teaser is superseded by the full text the page serves now.
     if article.held_text:
@@ -464,7 +488,9 @@ def _new_version(
 
 def _held_article(article: Article, user: User) -> Article:
     if not permissions.can_annotate_article(user, article):
-        raise PermissionDenied("Only the desk's fact-checkers and editors decide about this text.")
+        raise PermissionDenied(
+            gettext("Only the desk's fact-checkers and editors decide about this text.")
+        )
     return _locked(article.pk)
 
 
@@ -474,7 +500,7 @@ def held_confirm(article: Article, user: User) -> Refetch:
     with transaction.atomic():
         locked = _held_article(article, user)
         if not locked.held_text:
-            return Refetch("unchanged", "There is no held text to import.")
+            return Refetch("unchanged", gettext("There is no held text to import."))
         url = locked.held_url or _article_url(locked)
         imported = _import(
             locked, locked.held_text, url, user, document=ExtractedDocument(text=locked.held_text)
@@ -482,10 +508,17 @@ def held_confirm(article: Article, user: User) -> Refetch:
         _held_clear(locked)
         number = imported.version.number
         if imported.created_version:
-            message = f"The held text was imported as version {number}."
-            _notify_desk(locked, f"{message} (by {user.get_username()})", user)
+            message = gettext("The held text was imported as version %(number)d.") % {
+                "number": number
+            }
+            with translation.override(settings.DESK_LANGUAGE):
+                told = gettext("The held text was imported as version %(number)d (by %(name)s).")
+            _notify_desk(locked, told % {"number": number, "name": user.get_username()}, user)
             return Refetch("version", message, imported.version)
-        return Refetch("unchanged", f"The held text is the same as version {number}.")
+        return Refetch(
+            "unchanged",
+            gettext("The held text is the same as version %(number)d.") % {"number": number},
+        )
 
 
 def held_discard(article: Article, user: User) -> None:

@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from annotations.models import Annotation, Notification, Transition
 from annotations.review import conversation
@@ -94,9 +96,15 @@ def after_edit(annotation_id: int, user: User, before: str, what: str) -> Transi
         return None
     voided = approvals(annotation)
     action = "reopen" if voided else "edit"
-    comment = f"Changed {what} after {'approval' if voided else 'submission'}."
-    if voided:
-        comment += " Approvals no longer count; the claim needs approval again."
+    # Kept in the claim's history for everyone: written in the desk's language.
+    with translation.override(settings.DESK_LANGUAGE):
+        if voided:
+            comment = gettext(
+                "Changed %(what)s after approval. Approvals no longer count; "
+                "the claim needs approval again."
+            ) % {"what": gettext(what)}
+        else:
+            comment = gettext("Changed %(what)s after submission.") % {"what": gettext(what)}
     now = timezone.now()
     record = Transition.objects.create(
         annotation=annotation,

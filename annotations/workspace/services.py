@@ -9,12 +9,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from annotations import permissions, queueing
 from annotations.fetching import BlockedURL, check_url
@@ -209,15 +210,20 @@ def annotation_update(
 def _what_changed(annotation: Annotation, data: AnnotationInput) -> str:
     """What an edit changes, in words, for the review record ("the verdict: False → True")."""
     changes = []
-    if annotation.rating_id != (data.rating.pk if data.rating else None):
-        old = annotation.rating.label if annotation.rating else "none"
-        changes.append(f"the verdict: {old} → {data.rating.label if data.rating else 'none'}")
-    for name, label in (("claim", "the claim"), ("claimant", "the claimant")):
-        if getattr(annotation, name) != getattr(data, name):
-            changes.append(label)
-    if annotation.rationale != data.rationale:
-        changes.append("the rationale")
-    return ", ".join(changes) or "the claim"
+    # Kept in the claim's history for everyone: written in the desk's language.
+    with translation.override(settings.DESK_LANGUAGE):
+        none = gettext("none")
+        if annotation.rating_id != (data.rating.pk if data.rating else None):
+            old = gettext(annotation.rating.label) if annotation.rating else none
+            new = gettext(data.rating.label) if data.rating else none
+            changes.append(gettext("the verdict: %(old)s → %(new)s") % {"old": old, "new": new})
+        if annotation.claim != data.claim:
+            changes.append(gettext("the claim"))
+        if annotation.claimant != data.claimant:
+            changes.append(gettext("the claimant"))
+        if annotation.rationale != data.rationale:
+            changes.append(gettext("the rationale"))
+        return ", ".join(changes) or gettext("the claim")
 
 
 def annotation_delete(*, annotation_id: int, user: User) -> Annotation:
@@ -306,7 +312,7 @@ def source_add(
             stance=stance,
             created_by=user,
         )
-        approval.after_edit(annotation.pk, user, before, "the sources: one added")
+        approval.after_edit(annotation.pk, user, before, gettext_noop("the sources: one added"))
         transaction.on_commit(lambda: queueing.send(tasks.archive_source.s(source.pk)))
     return source
 
@@ -317,7 +323,7 @@ def source_remove(*, source_id: int, user: User) -> Source:
     with pghistory.context(user=user.pk), transaction.atomic():
         before = approval.content_digest(annotation)
         source.delete()
-        approval.after_edit(annotation.pk, user, before, "the sources: one removed")
+        approval.after_edit(annotation.pk, user, before, gettext_noop("the sources: one removed"))
     return source
 
 
@@ -342,4 +348,4 @@ def source_move(*, source_id: int, user: User, direction: str) -> None:
                 Source.objects.filter(pk=sibling.pk).update(
                     position=position, updated_at=timezone.now()
                 )
-        approval.after_edit(annotation.pk, user, before, "the order of the sources")
+        approval.after_edit(annotation.pk, user, before, gettext_noop("the order of the sources"))
