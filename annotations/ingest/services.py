@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from annotations import queueing
 from annotations.fetching import FetchError, FetchResult, fetch
@@ -254,7 +255,11 @@ def import_job_run(job_id: int) -> ImportJob:
     except FetchError as exc:
         if exc.transient:
             raise
-        _set_state(job, ImportJob.State.FAILED, f"Could not fetch the page: {exc}")
+        _set_state(
+            job,
+            ImportJob.State.FAILED,
+            gettext("Could not fetch the page: %(error)s") % {"error": exc},
+        )
         return job
     except DocumentError as exc:
         _set_state(job, ImportJob.State.FAILED, str(exc))

@@ -9,6 +9,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotations import queueing
 from annotations.fetching import FetchError, backoff_seconds
@@ -41,13 +42,16 @@ def import_article_url(self: Task, job_id: int) -> None:
             if self.request.retries >= IMPORT_MAX_RETRIES:
                 services.import_job_fail(
                     job_id,
-                    f"Could not fetch the page: {exc} (gave up after {IMPORT_MAX_RETRIES + 1} tries)",
+                    gettext("Could not fetch the page: %(error)s (gave up after %(tries)d tries)")
+                    % {"error": exc, "tries": IMPORT_MAX_RETRIES + 1},
                 )
                 return
-            services.import_job_retrying(job_id, f"{exc}; trying again")
+            services.import_job_retrying(
+                job_id, gettext("%(error)s; trying again") % {"error": exc}
+            )
             raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
         except SoftTimeLimitExceeded:
-            services.import_job_fail(job_id, "The import took too long and was stopped.")
+            services.import_job_fail(job_id, gettext("The import took too long and was stopped."))
 
 
 def import_job_create(
@@ -91,7 +95,9 @@ def refetch_article(job_id: int) -> None:
         try:
             watch.refetch_job_run(job_id)
         except SoftTimeLimitExceeded:
-            services.import_job_fail(job_id, "Fetching the page took too long and was stopped.")
+            services.import_job_fail(
+                job_id, gettext("Fetching the page took too long and was stopped.")
+            )
 
 
 # --- The change watch -------------------------------------------------------------------------
