@@ -69,6 +69,8 @@ login_view = LoginView.as_view(
 def home(request: HttpRequest) -> HttpResponse:
     """The site's root: the same landing as after logging in."""
     return HttpResponseRedirect(landing_url(request.user))
+
+
 logout_view = auth_views.LogoutView.as_view()
 
 

@@ -16,6 +16,7 @@ from annotations.fetching import BlockedURL, check_url
 from annotations.models import Team
 from annotations.text import CONTROL
 
+
 class OriginalURLField(forms.URLField):
     """The address where the outlet published the article: http or https, never fetched
     here (the change watch fetches it later, through the guarded fetcher)."""

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -248,7 +248,7 @@ def article_details_update(
             raise PermissionDenied("Only the desk's fact-checkers and editors change its details.")
         if original_url and original_url not in (article.canonical_url, article.url):
             other = (
-                Article.objects.filter(team_id=article.team_id)
+                Article.objects.filter(team=article.team)
                 .filter(Q(canonical_url=original_url) | Q(url=original_url))
                 .exclude(pk=article.pk)
                 .first()
