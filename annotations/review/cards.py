@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser, User
 
 from annotations import permissions
-from annotations.models import Annotation
+from annotations.models import Annotation, Transition
 from annotations.publishing import standards
 from annotations.review import approval
 from annotations.review import services as review
@@ -37,6 +37,7 @@ class CardPanel:
     approvals: int = 0
     required_approvals: int = 1
     in_desk: bool = False
+    sent_back: Transition | None = None  # why it came back, while changes are requested
 
     @property
     def ready(self) -> bool:
@@ -48,9 +49,10 @@ class CardPanel:
 
 
 def card_panel(user: User | AnonymousUser, annotation: Annotation) -> CardPanel:
-    """The checklist and moves of one card for `user`. Costs no query for a claim that is
-    not in review (its version and article are loaded with the card); one for a claim in
-    review shown to an editor (its transitions, read once)."""
+    """The checklist and moves of one card for `user`. Costs no query for a draft or an
+    approved claim (its version and article are loaded with the card); one for a claim in
+    review shown to an editor (its transitions, read once) and one for a claim sent back
+    (the comment saying why)."""
     if not isinstance(user, User) or annotation.deleted_at is not None:
         return CardPanel()
     if not permissions.in_desk_of(user, annotation):
@@ -87,7 +89,17 @@ def card_panel(user: User | AnonymousUser, annotation: Annotation) -> CardPanel:
         elif approval.changed_it_this_round(annotation, user, steps):
             note = "changed"
     required = review.required_approvals(annotation) if reviewing else 1
+    sent_back = None
+    if annotation.state == State.CHANGES_REQUESTED:
+        # What to fix, where it is fixed: the editor's comment on the card itself.
+        sent_back = (
+            annotation.transitions.filter(action="request_changes")
+            .select_related("actor")
+            .order_by("-created_at", "-id")
+            .first()
+        )
     return CardPanel(
+        sent_back=sent_back,
         checklist=checklist,
         moves=[a for a in actions if a.name != "request_changes"],
         can_request_changes=any(a.name == "request_changes" for a in actions),

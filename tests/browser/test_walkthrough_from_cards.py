@@ -130,6 +130,10 @@ def test_paste_annotate_review_and_publish_from_the_cards(
         amira.reload()
         card = amira.locator(f"#annotation-{claim.pk}")
         expect(card.locator(".ann-state")).to_have_text("Changes requested")
+        expect(card.locator(".card-sent-back")).to_contain_text(
+            "Say it is the chair's figure, not a fact"
+        )
+        card.screenshot(path=artifacts("cards-6b-changes-requested-author.png"))
         card.get_by_role("button", name="Edit").click()
         card.get_by_label("Claim summary").fill(FIXED_SUMMARY)
         card.get_by_role("button", name="Save changes").click()

@@ -197,6 +197,9 @@ def test_an_editor_requests_changes_with_a_comment_and_the_author_resubmits(
     amira = client_for(factchecker)
     doc = card(amira.get(f"/annotations/{claim.pk}/", **HTMX))
     assert buttons(doc) == ["submit"]
+    [why] = doc.cssselect(".card-sent-back")
+    assert f"Sent back by {editor.get_full_name()}" in why.text_content()
+    assert "Name the directorate as the source." in why.text_content()
     again = move(amira, claim, "submit")
     assert card(again).cssselect(".ann-state")[0].text_content() == "In review"
 
