@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from annotations import accounts
@@ -8,7 +7,7 @@ from annotations import accounts
 handler400 = "annotations.errors.bad_request"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="annotations:article_list"), name="home"),
+    path("", accounts.home, name="home"),
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     # The header's language switch (staff pages): keeps the choice in a cookie.
