@@ -21,9 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -446,11 +445,11 @@ def annotation_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- Review moves from the card --------------------------------------------------------------
 
 MOVE_DONE = {
-    "submit": _lazy("Submitted for review. Editors see it in “Needs review”."),
-    "withdraw": _lazy("Withdrawn from review: it is a draft again."),
-    "request_changes": _lazy("Sent back to the author with your comment."),
-    "approve": _lazy("Approved. It can be published now."),
-    "publish": _lazy("Published. The verdict is on the public page."),
+    "submit": gettext_lazy("Submitted for review. Editors see it in “Needs review”."),
+    "withdraw": gettext_lazy("Withdrawn from review: it is a draft again."),
+    "request_changes": gettext_lazy("Sent back to the author with your comment."),
+    "approve": gettext_lazy("Approved. It can be published now."),
+    "publish": gettext_lazy("Published. The verdict is on the public page."),
 }
 
 
