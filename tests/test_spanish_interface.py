@@ -343,6 +343,8 @@ def staff_pages(desk: Desk) -> list[str]:
         f"{FRAGMENT}/annotations/{desk.draft.pk}/sources/",
         f"/annotations/{desk.draft.pk}/edit/",
         f"/annotations/{desk.draft.pk}/sources/",
+        f"/articles/{article.pk}/details/",
+        f"{FRAGMENT}/articles/{article.pk}/details/",
         f"/articles/{article.pk}/versions/",
         f"/articles/{article.pk}/diff/",
         f"/articles/{article.pk}/versions/new/",
