@@ -367,7 +367,10 @@ def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context: dict[str, object] = {"annotation": annotation, "editing": True}
     if request.method == "GET":
         form = EditAnnotationForm(
-            initial={**EditAnnotationForm.initial_from(annotation), "revision": annotation.revision},
+            initial={
+                **EditAnnotationForm.initial_from(annotation),
+                "revision": annotation.revision,
+            },
             annotation_id=pk,
         )
     else:

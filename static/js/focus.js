@@ -64,11 +64,15 @@
   // the page changed without a request of ours (a form closed by a script).
   function reconcile(request) {
     let moved = false;
-    document.querySelectorAll(INLINE).forEach((form) => {
-      if (openers.has(form)) return;
-      openers.set(form, request ? request.place : null);
-      if (request && !moved) moved = focusInto(form);
-    });
+    // New forms are adopted when their request settles (never earlier, by the observer
+    // below: the opener travels with the request).
+    if (request) {
+      document.querySelectorAll(INLINE).forEach((form) => {
+        if (openers.has(form)) return;
+        openers.set(form, request.place);
+        if (!moved) moved = focusInto(form);
+      });
+    }
     openers.forEach((place, form) => {
       if (form.isConnected) return;
       openers.delete(form);
@@ -93,8 +97,11 @@
     reconcile((xhr && requests.get(xhr)) || null);
   });
 
-  // A form closed without a request (the new claim's Cancel): put the focus back.
+  // A form closed without a request (the new claim's Cancel): put the focus back. A swap
+  // htmx is still settling is left to htmx:afterSettle: until then the new content's
+  // controls are not wired up yet, and a key pressed on one would do nothing.
   new MutationObserver(() => {
+    if (document.querySelector(".htmx-settling")) return;
     for (const form of openers.keys()) {
       if (!form.isConnected) {
         window.setTimeout(() => reconcile(null), 0);

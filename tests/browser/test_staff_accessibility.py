@@ -23,7 +23,7 @@ from annotations.workspace.placements import version_reanchor
 from tests.browser.axe import AXE_VERSION, axe_source, describe, run_axe
 from tests.browser.conftest import log_in
 from tests.conftest import LocalWebServer
-from tests.coverage.conftest import CoverageSite, serve_coverage
+from tests.coverage.conftest import serve_coverage
 from tests.factories import annotate, import_text
 from tests.workspace.test_placements import BRANCU, edited
 
@@ -154,7 +154,7 @@ def open_two_forms(page: Page, desk: StaffDesk) -> None:
 
 
 # Every id on the page once; every label's `for` names a field inside the label's own form.
-ID_AND_LABEL_PROBLEMS = """() => {
+ID_AND_LABEL_PROBLEMS = r"""() => {
     const problems = [];
     const seen = new Map();
     document.querySelectorAll('[id]').forEach((el) => seen.set(el.id, (seen.get(el.id) || 0) + 1));
