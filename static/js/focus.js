@@ -35,8 +35,9 @@
     const scope = place.scope ? document.getElementById(place.scope) : document.body;
     if (!scope) return null;
     const same = Array.from(scope.getElementsByTagName(place.tag)).find((el) => signature(el) === place.key);
-    // The control itself is gone (the card changed state): the card, when it takes focus.
-    return same || (scope.hasAttribute("tabindex") ? scope : null);
+    // The control itself is gone (the card changed state): the card around it, which takes
+    // the focus (never the whole page's <main>).
+    return same || scope.closest("[tabindex]:not(main)");
   }
 
   function focusLost() {
@@ -115,7 +116,7 @@
     const target = event.target;
     if (target.getAttribute("aria-expanded") === "true") return; // a suggestion list is open
     const form = target.closest(INLINE);
-    const cancel = form && form.querySelector("[data-cancel-form], button.cancel");
+    const cancel = form && form.querySelector("[data-cancel-form], .cancel");
     if (cancel) {
       event.preventDefault();
       cancel.click();

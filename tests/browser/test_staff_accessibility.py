@@ -258,6 +258,15 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_staff_pages(
         card.get_by_role("button", name="History").click()
         expect(card.locator(".history")).to_be_visible()
 
+    def details_open(page: Page) -> None:
+        page.locator("#article-details").get_by_role("link", name="Edit details").click()
+        expect(page.locator("#article-details form")).to_be_visible()
+
+    def request_changes_open(page: Page) -> None:
+        card = page.locator(f"#annotation-{desk.in_review.pk}")
+        card.locator("summary", has_text="Request changes").click()
+        expect(card.locator(".card-request-changes textarea")).to_be_focused()
+
     def off_topic_open(page: Page) -> None:
         page.locator("details.off-topic summary").click()
 
@@ -272,6 +281,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_staff_pages(
             ("workspace-forms-open", workspace, forms_open),
             ("workspace-new-claim", workspace, new_claim_open),
             ("workspace-history", workspace, history_open),
+            ("workspace-details-open", workspace, details_open),
             ("workspace-checkworthy-first", f"{workspace}?order=checkworthy", None),
             ("versions", f"/articles/{desk.repair_article.pk}/versions/", None),
             ("coverage-start", f"/articles/{desk.article.pk}/coverage/", None),
@@ -293,6 +303,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_staff_pages(
         [(f"queue-{slug}", f"/review/{slug}/", None) for slug in QUEUES]
         + [
             ("dashboard", "/review/dashboard/", None),
+            ("workspace-editor-request-changes", workspace, request_changes_open),
             ("claim-in-review", f"/review/claims/{desk.in_review.pk}/", None),
             ("claim-approved", f"/review/claims/{desk.approved.pk}/", None),
             ("claim-published", f"/review/claims/{desk.published.pk}/?correct=1", None),
