@@ -96,15 +96,30 @@ class AnnotationForm(forms.Form):
         }
 
 
+# Several of these forms can be open on one page (two cards being edited, an add-source form
+# beside them): each form's ids carry its claim, so no id repeats and every label points at
+# its own field. Only the ids change; the field names, which forms post, stay as they are.
+
+
 class NewAnnotationForm(AnnotationForm):
+    """One new claim at a time: the workspace has a single slot for this form."""
+
     start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     exact = forms.CharField(strip=False, widget=forms.HiddenInput)
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "new-annotation-%s")
+        super().__init__(*args, **kwargs)
+
 
 class EditAnnotationForm(AnnotationForm):
     revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, annotation_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"annotation-{annotation_id}-edit-%s")
+        super().__init__(*args, **kwargs)
 
 
 class SourceForm(forms.Form):
@@ -121,3 +136,7 @@ class SourceForm(forms.Form):
     stance = forms.ChoiceField(
         label=_("Stance"), choices=Source.Stance.choices, initial=Source.Stance.SUPPORTS
     )
+
+    def __init__(self, *args: Any, annotation_id: int, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"annotation-{annotation_id}-source-%s")
+        super().__init__(*args, **kwargs)

@@ -378,10 +378,14 @@ def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context: dict[str, object] = {"annotation": annotation, "editing": True}
     if request.method == "GET":
         form = EditAnnotationForm(
-            initial={**EditAnnotationForm.initial_from(annotation), "revision": annotation.revision}
+            initial={
+                **EditAnnotationForm.initial_from(annotation),
+                "revision": annotation.revision,
+            },
+            annotation_id=pk,
         )
     else:
-        form = EditAnnotationForm(request.POST)
+        form = EditAnnotationForm(request.POST, annotation_id=pk)
         if form.is_valid():
             try:
                 annotation = services.annotation_update(
@@ -395,7 +399,7 @@ def annotation_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 current = conflict.current
                 data = request.POST.copy()
                 data["revision"] = str(current.revision)
-                form = EditAnnotationForm(data)
+                form = EditAnnotationForm(data, annotation_id=pk)
                 form.is_valid()
                 context["conflict"] = current
                 context["changed_by"] = selectors.last_editor(current)
@@ -531,11 +535,11 @@ def source_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET: the add-source form (loaded when asked for, not with every card). POST: add it."""
     annotation = _editable_annotation(request, pk)
     if request.method == "GET":
-        context = {"annotation": annotation, "source_form": SourceForm()}
+        context = {"annotation": annotation, "source_form": SourceForm(annotation_id=pk)}
         if request.htmx:
             return render(request, "annotations/workspace/partials/source_form.html", context)
         return render(request, "annotations/workspace/source_form_page.html", context)
-    form = SourceForm(request.POST)
+    form = SourceForm(request.POST, annotation_id=pk)
     if form.is_valid():
         try:
             services.source_add(annotation_id=pk, user=request.user, **form.cleaned_data)

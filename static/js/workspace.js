@@ -65,10 +65,8 @@
   function openForm(start, end) {
     if (!canAnnotate) return;
     const url = `${newUrl}?version=${versionId}&start=${start}&end=${end}`;
-    htmx.ajax("GET", url, { target: "#annotation-form", swap: "innerHTML" }).then(() => {
-      const first = formSlot().querySelector("select, input:not([type=hidden]), textarea");
-      if (first) first.focus();
-    });
+    // focus.js moves the focus into the form, and back to the sentence when it closes.
+    htmx.ajax("GET", url, { target: "#annotation-form", swap: "innerHTML" });
   }
 
   function closeForm() {
@@ -78,7 +76,25 @@
 
   // --- Keyboard span -------------------------------------------------------------------
 
-  function paintSpan() {
+  // The text is one stop in the Tab order (a roving tabindex): Tab reaches the current
+  // sentence, the arrow keys (or j/k) move, Enter makes a claim from the span. The hidden
+  // hint (#sentence-keys) is read out with the sentence.
+  function makeTabStop(sentence) {
+    if (!canAnnotate || !sentence) return;
+    document.querySelectorAll('#article-text .sentence[tabindex="0"]').forEach((s) => {
+      if (s !== sentence) s.setAttribute("tabindex", "-1");
+    });
+    sentence.setAttribute("tabindex", "0");
+    if (document.getElementById("sentence-keys")) sentence.setAttribute("aria-describedby", "sentence-keys");
+  }
+
+  function ensureTabStop() {
+    if (document.querySelector('#article-text .sentence[tabindex="0"]')) return;
+    const all = sentences();
+    makeTabStop(all[cursor >= 0 && cursor < all.length ? cursor : 0]);
+  }
+
+  function paintSpan(focus = true) {
     const all = sentences();
     const low = Math.min(anchor, cursor);
     const high = Math.max(anchor, cursor);
@@ -88,7 +104,8 @@
     });
     if (cursor >= 0 && all[cursor]) {
       const current = all[cursor];
-      current.setAttribute("tabindex", "-1");
+      makeTabStop(current);
+      if (!focus) return;
       current.focus({ preventScroll: true });
       current.scrollIntoView({ block: "nearest" });
     }
@@ -215,10 +232,19 @@
   document.addEventListener("focusin", (event) => {
     const card = event.target.closest && event.target.closest(".ann-card");
     if (card) activate(card.dataset.annotationId);
+    // Tab onto a sentence puts the keyboard cursor there (a mouse click does not).
+    const sentence = event.target.closest && event.target.closest("#article-text .sentence");
+    const index = sentence ? sentences().indexOf(sentence) : -1;
+    if (index >= 0 && index !== cursor && sentence.matches(":focus-visible")) {
+      cursor = index;
+      anchor = index;
+      paintSpan();
+    }
   });
 
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
+      if (event.defaultPrevented) return; // an open form was cancelled (focus.js)
       if (formSlot() && formSlot().innerHTML.trim()) {
         closeForm();
         if (cursor >= 0) paintSpan();
@@ -229,7 +255,13 @@
     }
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     const onText = event.target === document.body || event.target.closest("#article-text");
+    const onSentence = event.target.closest("#article-text .sentence") !== null;
     switch (event.key) {
+      case "ArrowDown":
+      case "ArrowUp":
+        if (!onSentence) return;
+        move(event.key === "ArrowDown" ? 1 : -1, event.shiftKey);
+        break;
       case "j": move(1, false); break;
       case "k": move(-1, false); break;
       case "J": move(1, true); break;
@@ -267,11 +299,19 @@
     const step = { created: 1, deleted: -1 }[event.detail && event.detail.action] || 0;
     if (count && step) count.textContent = String(Number(count.textContent) + step);
     const id = event.detail && event.detail.id;
-    if (id && document.getElementById(`annotation-${id}`)) focusCard(id);
+    const card = id && document.getElementById(`annotation-${id}`);
+    // The focus stays on a control inside the card (focus.js put it back on Edit after a save).
+    if (card && card.contains(document.activeElement) && document.activeElement !== card) activate(id);
+    else if (card) focusCard(id);
     if (cursor >= 0) {
       anchor = cursor;
-      paintSpan();
+      // A claim made from the keyboard span: the focus goes back to the sentence.
+      paintSpan(event.detail && event.detail.action === "created");
     }
   });
-  document.body.addEventListener("htmx:afterSettle", sortCards);
+  document.body.addEventListener("htmx:afterSettle", () => {
+    sortCards();
+    ensureTabStop(); // a redrawn paragraph comes without the tab stop
+  });
+  ensureTabStop();
 })();
