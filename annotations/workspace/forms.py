@@ -141,3 +141,6 @@ class SourceEditForm(SourceForm):
                 "loaded": source_digest(source),
             }
         super().__init__(*args, **kwargs)
+        # The form opens where the source was: focus goes to its first field (htmx honours
+        # autofocus in swapped content, as browsers do on a page).
+        self.fields["url"].widget.attrs["autofocus"] = True

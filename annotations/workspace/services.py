@@ -255,6 +255,10 @@ def _editable_annotation(annotation_id: int, user: User) -> Annotation:
     return annotation
 
 
+# What a person edits on a source; the rest is its archive, which a worker fills in.
+SOURCE_EDITABLE = ("url", "title", "publisher", "quote", "stance")
+
+
 @dataclass(frozen=True)
 class SourceInput:
     url: str
@@ -304,7 +308,7 @@ def source_digest(source: Source) -> str:
     """A fingerprint of what a person edits on a source (not its archive, which a worker
     fills in meanwhile): the edit form carries it, so a save over someone else's change is
     refused instead of overwriting it."""
-    fields = [source.url, source.title, source.publisher, source.quote, source.stance]
+    fields = [getattr(source, name) for name in SOURCE_EDITABLE]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
@@ -345,16 +349,6 @@ def source_add(
     return source
 
 
-# What an edit of a source changes, for the review record.
-_SOURCE_FIELD_NAMES = {
-    "url": "address",
-    "title": "title",
-    "publisher": "publisher",
-    "quote": "quoted passage",
-    "stance": "stance",
-}
-
-
 def source_update(
     *, source_id: int, user: User, data: SourceInput, loaded: str | None = None
 ) -> Source:
@@ -376,7 +370,7 @@ def source_update(
             raise SourceConflict(source)
         changes = {
             name: getattr(data, name)
-            for name in _SOURCE_FIELD_NAMES
+            for name in SOURCE_EDITABLE
             if getattr(source, name) != getattr(data, name)
         }
         if not changes:
@@ -404,7 +398,8 @@ def source_update(
                 quote_found=None if score is None else score >= archiving.QUOTE_FOUND_THRESHOLD,
             )
         Source.objects.filter(pk=source_id).update(**fields)
-        what = ", ".join(_SOURCE_FIELD_NAMES[name] for name in changes)
+        # In the history panel's words ("address, quoted passage").
+        what = ", ".join(selectors.SOURCE_HISTORY_FIELDS[name] for name in changes)
         approval.after_edit(annotation.pk, user, before, f"the sources: one edited ({what})")
         if "url" in changes:
             _queue_archive(source_id)
