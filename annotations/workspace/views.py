@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -456,9 +456,9 @@ def _source_response(
     return _changed(request, annotation, render_to_string(CARD, context, request), redraw=False)
 
 
-def _add_source_form(annotation_id: int, data: object = None) -> SourceForm:
+def _add_source_form(annotation_id: int, data: QueryDict | None = None) -> SourceForm:
     # Ids carry the claim's id: two add-source forms open on one page never share an id.
-    return SourceForm(data, auto_id=f"add-source-{annotation_id}-%s")  # type: ignore[arg-type]
+    return SourceForm(data, auto_id=f"add-source-{annotation_id}-%s")
 
 
 def _source_to_edit(request: HtmxHttpRequest, pk: int) -> Source:

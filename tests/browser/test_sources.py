@@ -78,6 +78,7 @@ def test_a_failed_source_explains_itself_and_comes_back_with_retry(
     expect(again.get_by_role("img", name="Archiving…")).to_be_visible()
     expect(again).to_contain_text("Keeping a copy of the page…")
     expect(again.get_by_role("button", name="Retry")).to_have_count(0)
+    again.screenshot(path=artifacts("source-pending.png"))
     assert Source.objects.get(pk=moved.pk).archive_status == "pending"
     archive_source.apply(args=[moved.pk])  # the worker's turn
     expect(again.get_by_role("img", name="Archived")).to_be_visible(timeout=8000)
