@@ -1,21 +1,13 @@
 import json
-from collections.abc import Iterable
 from datetime import datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.models import Source
 from annotations.review import selectors as queues
 
 register = template.Library()
-
-
-@register.filter
-def any_pending(sources: Iterable[Source]) -> bool:
-    """True while a source still waits for its archive copy (the card keeps polling)."""
-    return any(source.archive_status == Source.ArchiveStatus.PENDING for source in sources)
 
 
 @register.simple_tag
