@@ -17,6 +17,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,21 +32,51 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
+class FetchProblem(StrEnum):
+    """What kind of failure a FetchError is, so callers can explain it in plain words
+    (the source archive does) instead of showing the technical message."""
+
+    NAME = "name"  # the host name was not found
+    CONNECT = "connect"  # nothing answered, or the secure connection failed
+    TIMEOUT = "timeout"
+    BLOCKED = "blocked"  # the address is inside a private network (or not public)
+    REDIRECT_BLOCKED = "redirect_blocked"  # a redirect led to such an address
+    INVALID = "invalid"  # not an http(s) address we can read
+    TOO_LARGE = "too_large"
+    REDIRECTS = "redirects"  # too many redirects
+    PROTOCOL = "protocol"  # an answer we could not read
+    HTTP = "http"  # an error status; the status is on the error
+
+
 class FetchError(Exception):
     """A fetch that did not produce a usable response. `str()` is a message for people.
-    `transient` marks errors worth retrying later (timeouts, refused connections, 5xx)."""
+    `transient` marks errors worth retrying later (timeouts, refused connections, 5xx);
+    `kind` says what went wrong, `status` carries an HTTP error status."""
 
-    def __init__(self, message: str, *, transient: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool = False,
+        kind: FetchProblem = FetchProblem.PROTOCOL,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.transient = transient
+        self.kind = kind
+        self.status = status
 
 
 class BlockedURL(FetchError):
     """Refused before or while connecting: bad scheme, or an address we never contact."""
 
+    def __init__(self, message: str, *, kind: FetchProblem = FetchProblem.BLOCKED) -> None:
+        super().__init__(message, kind=kind)
+
 
 class ResponseTooLarge(FetchError):
-    pass
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind=FetchProblem.TOO_LARGE)
 
 
 @dataclass(frozen=True)
@@ -97,7 +128,7 @@ def resolve_allowed(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"could not resolve host {host!r}") from exc
+        raise FetchError(f"could not resolve host {host!r}", kind=FetchProblem.NAME) from exc
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
@@ -107,7 +138,7 @@ def resolve_allowed(host: str, port: int) -> list[IPAddress]:
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise FetchError(f"could not resolve host {host!r}")
+        raise FetchError(f"could not resolve host {host!r}", kind=FetchProblem.NAME)
     return addresses
 
 
@@ -133,15 +164,16 @@ def check_url(url: str) -> httpx.URL:
         split = urlsplit(url.strip())
         split.port  # noqa: B018 - raises ValueError for a port out of range or not a number
     except ValueError as exc:
-        raise BlockedURL(f"refused: not a valid URL ({exc})") from exc
+        raise BlockedURL(f"refused: not a valid URL ({exc})", kind=FetchProblem.INVALID) from exc
     scheme = split.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise BlockedURL(
-            f"refused: only http and https URLs can be fetched, not {scheme or 'none'}"
+            f"refused: only http and https URLs can be fetched, not {scheme or 'none'}",
+            kind=FetchProblem.INVALID,
         )
     host = (split.hostname or "").strip()
     if not host:
-        raise BlockedURL("refused: the URL has no host")
+        raise BlockedURL("refused: the URL has no host", kind=FetchProblem.INVALID)
     literal = _literal_address(host)
     if literal is not None:
         problem = _address_problem(literal)
@@ -151,7 +183,7 @@ def check_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise BlockedURL(f"not a valid URL: {url!r}") from exc
+        raise BlockedURL(f"not a valid URL: {url!r}", kind=FetchProblem.INVALID) from exc
     return parsed
 
 
@@ -240,7 +272,12 @@ def fetch(
                         try:
                             current = check_url(str(current.join(response.headers["location"])))
                         except BlockedURL as exc:
-                            raise BlockedURL(f"redirect {exc}") from exc
+                            kind = (
+                                FetchProblem.REDIRECT_BLOCKED
+                                if exc.kind == FetchProblem.BLOCKED
+                                else FetchProblem.INVALID
+                            )
+                            raise BlockedURL(f"redirect {exc}", kind=kind) from exc
                         continue
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit:
@@ -257,6 +294,7 @@ def fetch(
                             raise FetchError(
                                 "timed out: the server was too slow to send the page",
                                 transient=True,
+                                kind=FetchProblem.TIMEOUT,
                             )
                         chunks.append(chunk)
                     return FetchResult(
@@ -269,17 +307,28 @@ def fetch(
             except FetchError:
                 raise
             except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out fetching {current.host}", transient=True) from exc
+                raise FetchError(
+                    f"timed out fetching {current.host}", transient=True, kind=FetchProblem.TIMEOUT
+                ) from exc
             except httpx.ConnectError as exc:
-                raise FetchError(f"could not connect to {current.host}", transient=True) from exc
+                raise FetchError(
+                    f"could not connect to {current.host}",
+                    transient=True,
+                    kind=FetchProblem.CONNECT,
+                ) from exc
             except httpx.RemoteProtocolError as exc:
                 # httpx parses Location itself, and rejects odd address spellings there.
                 if "location header" in str(exc).lower():
-                    raise BlockedURL(f"redirect refused: {exc}") from exc
+                    raise BlockedURL(
+                        f"redirect refused: {exc}", kind=FetchProblem.REDIRECT_BLOCKED
+                    ) from exc
                 raise FetchError(f"fetch failed: {exc}", transient=True) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"fetch failed: {exc.__class__.__name__}", transient=True) from exc
-    raise FetchError(f"too many redirects (more than {settings.FETCH_MAX_REDIRECTS})")
+    raise FetchError(
+        f"too many redirects (more than {settings.FETCH_MAX_REDIRECTS})",
+        kind=FetchProblem.REDIRECTS,
+    )
 
 
 def backoff_seconds(retries: int) -> float:

@@ -40,6 +40,8 @@ urlpatterns = [
     path("annotations/<int:pk>/sources/", workspace.source_create, name="source_create"),
     path("sources/<int:pk>/delete/", workspace.source_delete, name="source_delete"),
     path("sources/<int:pk>/move/", workspace.source_move, name="source_move"),
+    path("sources/<int:pk>/edit/", workspace.source_edit, name="source_edit"),
+    path("sources/<int:pk>/retry/", workspace.source_retry, name="source_retry"),
     path("ratings.css", workspace.ratings_css, name="ratings_css"),
     # Review. Queue pages are polled: newsroom.middleware.QueuePollMiddleware answers an
     # unchanged poll under /review/ before any session work.

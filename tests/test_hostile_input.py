@@ -862,6 +862,41 @@ ENDPOINTS: dict[str, Endpoint] = {
             )
         ],
     ),
+    "annotations:source_edit": Endpoint(
+        lambda n: {"pk": n.source.pk},
+        [
+            get(),
+            get(htmx=True),
+            post(
+                U("url"),
+                T("title"),
+                T("publisher"),
+                T("quote"),
+                F("stance"),
+                F("loaded"),
+                base=lambda n: {
+                    "url": "https://evidence.example/report",
+                    "title": "Annual report",
+                    "publisher": "Harbour authority",
+                    "quote": "",
+                    "stance": "supports",
+                },
+                stores={
+                    "title": Store(_latest(Source, "title", pk=lambda n: n.source.pk), line=True),
+                    "quote": Store(_latest(Source, "quote", pk=lambda n: n.source.pk)),
+                },
+            ),
+            post(
+                base=lambda n: {"url": "https://evidence.example/report", "stance": "context"},
+                headers=("X-Workspace-Version",),
+                htmx=True,
+            ),
+        ],
+    ),
+    "annotations:source_retry": Endpoint(
+        lambda n: {"pk": n.source.pk},
+        [post(F("next"), base=lambda n: {"next": "/articles/"}), post(htmx=True)],
+    ),
     "annotations:ratings_css": Endpoint(no_args, [get(headers=("If-None-Match",))]),
     # --- Review ---
     "annotations:review_home": Endpoint(no_args, [get()]),

@@ -746,6 +746,22 @@ MATRIX: dict[str, Route] = {
     "annotations:source_move": Route(
         Kind.SOURCE, write=Write(May.EDIT, lambda w, c: {"direction": "down"})
     ),
+    "annotations:source_edit": Route(
+        Kind.SOURCE,
+        read=Read(May.EDIT),
+        write=Write(
+            May.EDIT,
+            lambda w, c: {
+                "url": "https://evidence.example/minutes-corrected",
+                "title": "Board minutes, corrected",
+                "publisher": "Harbour authority",
+                "quote": "",
+                "stance": "contradicts",
+            },
+        ),
+    ),
+    # Archiving a failed source again: whoever may edit the claim.
+    "annotations:source_retry": Route(Kind.SOURCE, write=Write(May.EDIT, nothing)),
     # --- Where a claim sits on a newer version: the desk's editors settle it ---
     "annotations:repair_place": Route(
         Kind.PLACEMENT,

@@ -13,8 +13,9 @@ what happened instead of "Queued" for ever. Every task is idempotent and takes t
 before working, so a message that comes back later anyway runs nothing twice.
 
 A source's archiving has no lease: a source still "Archiving…" JOB_QUEUED_GRACE_SECONDS after
-its last change is archived again (idempotent: an extra fetch at worst), until it is
-(JOB_MAX_REQUEUES + 1) x JOB_QUEUED_GRACE_SECONDS old; then it is marked failed.
+its last change is archived again (idempotent: an extra fetch at worst), until its current
+attempt (added, retried, or its address changed) is (JOB_MAX_REQUEUES + 1) x
+JOB_QUEUED_GRACE_SECONDS old; then it is marked failed.
 
 Sweeps that overlap skip each other's rows (SELECT ... FOR UPDATE SKIP LOCKED), and a swept
 row's new times keep it out of the next sweeps until it is stuck again.
@@ -161,11 +162,14 @@ def _sweep_sources(now: datetime, report: SweepReport) -> None:
     ).order_by("updated_at")
     with transaction.atomic(), pghistory.context(task="sweep_jobs"):
         for source in stuck.select_for_update(skip_locked=True)[:BATCH]:
-            if source.created_at < give_up:
-                minutes = round((now - source.created_at).total_seconds() / 60)
+            # Counted from the current attempt: a retry or a new address starts afresh.
+            asked = source.archive_requested_at or source.created_at
+            if asked < give_up:
+                minutes = round((now - asked).total_seconds() / 60)
                 archiving.source_archive_gave_up(
                     source.pk,
                     f"Archiving never finished: the worker was lost (tried for {minutes} minutes).",
+                    Source.ArchiveFailure.LOST,
                 )
                 report.failed.append(f"source {source.pk}")
                 continue

@@ -226,6 +226,24 @@ class Source(models.Model):
         ARCHIVED = "archived", _("Archived")
         FAILED = "failed", _("Archive failed")
 
+    class ArchiveFailure(models.TextChoices):
+        """Why the last archive failed, so the card can say it in plain words. The first
+        values are annotations.fetching.FetchProblem's."""
+
+        NAME = "name", "Name not found"
+        CONNECT = "connect", "No connection"
+        TIMEOUT = "timeout", "Too slow"
+        BLOCKED = "blocked", "Inside our network"
+        REDIRECT_BLOCKED = "redirect_blocked", "Redirected inside our network"
+        INVALID = "invalid", "Not a web address"
+        TOO_LARGE = "too_large", "Too large"
+        REDIRECTS = "redirects", "Too many redirects"
+        PROTOCOL = "protocol", "Unreadable answer"
+        HTTP = "http", "Error status"
+        NO_TEXT = "no_text", "No article text"
+        STOPPED = "stopped", "Stopped: too long"
+        LOST = "lost", "Worker lost"
+
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveIntegerField(default=0)
     url = models.URLField(max_length=2000)
@@ -238,6 +256,10 @@ class Source(models.Model):
         max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.PENDING
     )
     archive_error = models.TextField(blank=True)
+    archive_failure = models.CharField(max_length=20, choices=ArchiveFailure.choices, blank=True)
+    # When the current archive attempt was asked for (added, retried, address changed): the
+    # job sweep gives up on an attempt that never finishes counting from here.
+    archive_requested_at = models.DateTimeField(null=True, blank=True)
     archived_url = models.URLField(max_length=2000, blank=True, help_text="After redirects.")
     archived_text = models.TextField(blank=True)
     archived_hash = models.CharField(max_length=64, blank=True)

@@ -1,5 +1,4 @@
 import json
-from collections.abc import Iterable
 from datetime import datetime
 
 from django import template
@@ -8,16 +7,9 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from annotations.models import Source
 from annotations.review import selectors as queues
 
 register = template.Library()
-
-
-@register.filter
-def any_pending(sources: Iterable[Source]) -> bool:
-    """True while a source still waits for its archive copy (the card keeps polling)."""
-    return any(source.archive_status == Source.ArchiveStatus.PENDING for source in sources)
 
 
 @register.filter

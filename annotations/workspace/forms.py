@@ -16,6 +16,8 @@ from annotations.workspace.services import (
     MAX_RATIONALE_CHARS,
     MAX_TAG_CHARS,
     AnnotationInput,
+    SourceInput,
+    source_digest,
 )
 
 
@@ -140,3 +142,33 @@ class SourceForm(forms.Form):
     def __init__(self, *args: Any, annotation_id: int, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"annotation-{annotation_id}-source-%s")
         super().__init__(*args, **kwargs)
+
+    def to_input(self) -> SourceInput:
+        data = self.cleaned_data
+        return SourceInput(
+            url=data["url"],
+            title=data["title"],
+            publisher=data["publisher"],
+            quote=data["quote"],
+            stance=data["stance"],
+        )
+
+
+class SourceEditForm(SourceForm):
+    """Editing one source. Its fields' ids start with the source's ("source-12-url"), so two
+    forms open on one page never share an id; `loaded` is what the form was opened with."""
+
+    loaded = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, source: Source, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"source-{source.pk}-%s")
+        if not args and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "url": source.url,
+                "title": source.title,
+                "publisher": source.publisher,
+                "quote": source.quote,
+                "stance": source.stance,
+                "loaded": source_digest(source),
+            }
+        super().__init__(*args, annotation_id=source.annotation_id, **kwargs)

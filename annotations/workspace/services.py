@@ -1,8 +1,11 @@
 """Workspace writes: annotations (create, edit guarded by revision, soft delete, restore) and
-their sources (add, reorder, remove; archiving is queued on a worker)."""
+their sources (add, edit, reorder, remove, retry a failed archive; archiving is queued on a
+worker)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from bisect import bisect_right
 from contextlib import nullcontext
@@ -16,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from annotations import permissions, queueing
 from annotations.fetching import BlockedURL, check_url
@@ -23,7 +27,7 @@ from annotations.markup import render_rationale
 from annotations.models import Annotation, ArticleVersion, Rating, Source
 from annotations.review import approval
 from annotations.text import TextError, one_line
-from annotations.workspace import selectors, tasks
+from annotations.workspace import archiving, selectors, tasks
 from annotations.workspace.anchoring import quote_at
 
 MAX_RATIONALE_CHARS = 20_000
@@ -31,6 +35,7 @@ MAX_CLAIM_CHARS = 300
 MAX_CLAIMANT_CHARS = 200
 MAX_TAG_CHARS = 50
 MAX_TAGS = 20
+MAX_SOURCE_QUOTE_CHARS = 5000
 
 
 class SourceError(ValueError):
@@ -265,6 +270,67 @@ def _editable_annotation(annotation_id: int, user: User) -> Annotation:
     return annotation
 
 
+# What a person edits on a source; the rest is its archive, which a worker fills in.
+SOURCE_EDITABLE = ("url", "title", "publisher", "quote", "stance")
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    url: str
+    title: str = ""
+    publisher: str = ""
+    quote: str = ""
+    stance: str = Source.Stance.SUPPORTS
+
+    def cleaned(self) -> SourceInput:
+        """Checked and tidied, or SourceError. Private and odd addresses are refused here, at
+        once, and again by the fetcher when the worker connects."""
+        try:
+            check_url(self.url)
+        except BlockedURL as exc:
+            raise SourceError(
+                _("That source address cannot be used: %(reason)s.") % {"reason": exc}
+            ) from exc
+        if self.stance not in Source.Stance.values:
+            raise SourceError(
+                _("Choose whether the source supports, contradicts or gives context.")
+            )
+        try:
+            title = one_line(self.title, name="title", limit=300)
+            publisher = one_line(self.publisher, name="publisher", limit=200)
+        except TextError as exc:
+            raise SourceError(str(exc)) from exc
+        quote = self.quote.strip()
+        if len(quote) > MAX_SOURCE_QUOTE_CHARS:
+            raise SourceError(
+                _("The quote is %(length)s characters; the limit is %(limit)s.")
+                % {"length": f"{len(quote):,}", "limit": f"{MAX_SOURCE_QUOTE_CHARS:,}"}
+            )
+        return SourceInput(
+            url=self.url.strip(), title=title, publisher=publisher, quote=quote, stance=self.stance
+        )
+
+
+class SourceConflict(Exception):
+    """Someone changed this source since the form was opened; nothing was overwritten."""
+
+    def __init__(self, current: Source) -> None:
+        super().__init__(gettext("This source was changed by someone else."))
+        self.current = current
+
+
+def source_digest(source: Source) -> str:
+    """A fingerprint of what a person edits on a source (not its archive, which a worker
+    fills in meanwhile): the edit form carries it, so a save over someone else's change is
+    refused instead of overwriting it."""
+    fields = [getattr(source, name) for name in SOURCE_EDITABLE]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def _queue_archive(source_id: int) -> None:
+    transaction.on_commit(lambda: queueing.send(tasks.archive_source.s(source_id)))
+
+
 def source_add(
     *,
     annotation_id: int,
@@ -278,43 +344,110 @@ def source_add(
     """Attach a source and queue its archiving. Private and odd URLs are refused here, at
     once, and again by the fetcher when the worker connects."""
     annotation = _editable_annotation(annotation_id, user)
-    try:
-        check_url(url)
-    except BlockedURL as exc:
-        raise SourceError(
-            gettext("That source address cannot be used: %(reason)s.") % {"reason": exc}
-        ) from exc
-    if stance not in Source.Stance.values:
-        raise SourceError(
-            gettext("Choose whether the source supports, contradicts or gives context.")
-        )
-    try:
-        title = one_line(title, name="title", limit=300)
-        publisher = one_line(publisher, name="publisher", limit=200)
-    except TextError as exc:
-        raise SourceError(str(exc)) from exc
-    quote = quote.strip()
-    if len(quote) > 5000:
-        raise SourceError(
-            gettext("The quote is %(length)s characters; the limit is %(limit)s.")
-            % {"length": f"{len(quote):,}", "limit": f"{5000:,}"}
-        )
+    data = SourceInput(url, title, publisher, quote, stance).cleaned()
     with pghistory.context(user=user.pk), transaction.atomic():
         before = approval.content_digest(annotation)
         last = annotation.sources.aggregate(last=Max("position"))["last"]
         source = Source.objects.create(
             annotation=annotation,
             position=(last + 1) if last is not None else 0,
-            url=url,
-            title=title,
-            publisher=publisher,
-            quote=quote,
-            stance=stance,
+            url=data.url,
+            title=data.title,
+            publisher=data.publisher,
+            quote=data.quote,
+            stance=data.stance,
             created_by=user,
+            archive_requested_at=timezone.now(),
         )
         approval.after_edit(annotation.pk, user, before, gettext_noop("the sources: one added"))
-        transaction.on_commit(lambda: queueing.send(tasks.archive_source.s(source.pk)))
+        _queue_archive(source.pk)
     return source
+
+
+def source_update(
+    *, source_id: int, user: User, data: SourceInput, loaded: str | None = None
+) -> Source:
+    """Edit a source's address, title, publisher, quoted passage or stance. `loaded` is the
+    `source_digest` the form was opened with: if the source changed since, SourceConflict
+    carries its current values and nothing is saved.
+
+    Like adding a source, an edit of a claim under review is recorded, and after approval
+    sends the claim back to review. A new address throws away the archive of the old one (the
+    history keeps it) and queues a new one; a new quoted passage is looked for again in the
+    archived copy at once."""
+    source = Source.objects.get(pk=source_id)
+    annotation = _editable_annotation(source.annotation_id, user)
+    data = data.cleaned()
+    now = timezone.now()
+    with pghistory.context(user=user.pk), transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source_id)
+        if loaded is not None and source_digest(source) != loaded:
+            raise SourceConflict(source)
+        changes = {
+            name: getattr(data, name)
+            for name in SOURCE_EDITABLE
+            if getattr(source, name) != getattr(data, name)
+        }
+        if not changes:
+            return source
+        before = approval.content_digest(annotation)
+        fields: dict[str, object] = {**changes, "updated_at": now}
+        if "url" in changes:
+            fields.update(
+                archive_status=Source.ArchiveStatus.PENDING,
+                archive_error="",
+                archive_failure="",
+                archived_url="",
+                archived_text="",
+                archived_hash="",
+                archived_at=None,
+                http_status=None,
+                quote_found=None,
+                quote_match=None,
+                archive_requested_at=now,
+            )
+        elif "quote" in changes and source.archive_status == Source.ArchiveStatus.ARCHIVED:
+            score = archiving.quote_match(data.quote, source.archived_text) if data.quote else None
+            fields.update(
+                quote_match=score,
+                quote_found=None if score is None else score >= archiving.QUOTE_FOUND_THRESHOLD,
+            )
+        Source.objects.filter(pk=source_id).update(**fields)
+        # In the history panel's words ("address, quoted passage").
+        with translation.override(settings.DESK_LANGUAGE):  # kept in the claim's history
+            what = ", ".join(gettext(selectors.SOURCE_HISTORY_FIELDS[name]) for name in changes)
+            edited = gettext("the sources: one edited (%(fields)s)") % {"fields": what}
+        approval.after_edit(annotation.pk, user, before, edited)
+        if "url" in changes:
+            _queue_archive(source_id)
+    source.refresh_from_db()
+    return source
+
+
+def source_archive_retry(*, source_id: int, user: User) -> tuple[Source, bool]:
+    """Archive a failed source again. Returns (source, queued). Only a failed source is
+    queued, in one conditional UPDATE: a double click, or a retry while the archive is
+    pending or done, queues nothing and changes nothing. The content is unchanged, so the
+    claim's review state is too."""
+    source = Source.objects.get(pk=source_id)
+    _editable_annotation(source.annotation_id, user)
+    now = timezone.now()
+    with pghistory.context(user=user.pk), transaction.atomic():
+        queued = bool(
+            Source.objects.filter(pk=source_id, archive_status=Source.ArchiveStatus.FAILED).update(
+                archive_status=Source.ArchiveStatus.PENDING,
+                archive_error="",
+                archive_failure="",
+                http_status=None,
+                archived_at=None,
+                archive_requested_at=now,
+                updated_at=now,
+            )
+        )
+        if queued:
+            _queue_archive(source_id)
+    source.refresh_from_db()
+    return source, queued
 
 
 def source_remove(*, source_id: int, user: User) -> Source:

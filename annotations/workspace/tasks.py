@@ -6,6 +6,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from annotations.fetching import FetchError, backoff_seconds
+from annotations.models import Source
 from annotations.workspace import archiving, placements
 from newsroom import task_limits
 
@@ -20,18 +21,21 @@ SOURCE_MAX_RETRIES = 3
     **task_limits.SHORT.options(),
 )
 def archive_source(self: Task, source_id: int) -> None:
-    """Archive Source `source_id`: fetch, extract, hash, and look for the quoted passage."""
+    """Archive Source `source_id`: fetch, extract, hash, and look for the quoted passage.
+    Transient failures are tried again with backoff; the last try marks the source failed."""
+    retries = self.request.retries
     try:
-        archiving.source_archive(source_id)
+        archiving.source_archive(
+            source_id, last_try=retries >= SOURCE_MAX_RETRIES, tries=retries + 1
+        )
     except FetchError as exc:
-        if self.request.retries >= SOURCE_MAX_RETRIES:
-            archiving.source_archive_gave_up(
-                source_id, f"{exc} (gave up after {SOURCE_MAX_RETRIES + 1} tries)"
-            )
-            return
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=backoff_seconds(retries)) from exc
     except SoftTimeLimitExceeded:
-        archiving.source_archive_gave_up(source_id, "Archiving took too long and was stopped.")
+        archiving.source_archive_gave_up(
+            source_id,
+            "Archiving took too long and was stopped.",
+            Source.ArchiveFailure.STOPPED,
+        )
 
 
 @shared_task(

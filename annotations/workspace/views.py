@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext as _
@@ -29,11 +30,16 @@ from django_htmx.http import trigger_client_event
 from annotations import permissions
 from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors as ingest_selectors
-from annotations.models import Annotation, Article, ArticleVersion
+from annotations.models import Annotation, Article, ArticleVersion, Source
 from annotations.review import services as review
 from annotations.workspace import selectors, services
 from annotations.workspace.anchoring import quote_at, snap_to_words, suggest_claimant
-from annotations.workspace.forms import EditAnnotationForm, NewAnnotationForm, SourceForm
+from annotations.workspace.forms import (
+    EditAnnotationForm,
+    NewAnnotationForm,
+    SourceEditForm,
+    SourceForm,
+)
 from annotations.workspace.highlights import render_paragraphs, render_text
 
 CARD = "annotations/workspace/partials/annotation_card.html"
@@ -43,6 +49,7 @@ FORM = "annotations/workspace/partials/annotation_form.html"
 # Parts of a card that redraw themselves: the sources while archiving, the review panel
 # when the article's details change.
 CARD_PARTS = ("sources", "review")
+SOURCE_EDIT_FORM = "annotations/workspace/partials/source_edit_form.html"
 
 
 def _workspace_url(annotation: Annotation) -> str:
@@ -518,15 +525,29 @@ def annotation_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _source_response(
-    request: HtmxHttpRequest, annotation_id: int, form: SourceForm | None = None
+    request: HtmxHttpRequest,
+    annotation_id: int,
+    form: SourceForm | None = None,
+    extra: dict[str, object] | None = None,
 ) -> HttpResponse:
     annotation = selectors.annotation_for_card(annotation_id)
     if not request.htmx:
         return redirect(_workspace_url(annotation))
-    context = _card_context(request, annotation)
+    context = {**_card_context(request, annotation), **(extra or {})}
     if form is not None:
         context["source_form"] = form
     return _changed(request, annotation, render_to_string(CARD, context, request), redraw=False)
+
+
+def _source_to_edit(request: HtmxHttpRequest, pk: int) -> Source:
+    """404 when the source's claim is hidden from the user, 403 when they may see it but
+    not change it."""
+    source = get_object_or_404(
+        permissions.visible_sources(request.user).select_related("annotation__version"), pk=pk
+    )
+    if not permissions.can_edit_annotation(request.user, source.annotation):
+        raise PermissionDenied("You cannot change the sources of this claim.")
+    return source
 
 
 @login_required
@@ -573,3 +594,62 @@ def source_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(gettext("A source moves up or down."))
     services.source_move(source_id=pk, user=request.user, direction=direction)
     return _source_response(request, source.annotation_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def source_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: the source's edit form, in place of the source. POST: save it (the service
+    applies the approval rule and archives a new address again) and answer with the card."""
+    source = _source_to_edit(request, pk)
+    annotation = source.annotation
+    context: dict[str, object] = {"annotation": annotation, "s": source}
+    if request.method == "GET":
+        context["source_edit_form"] = SourceEditForm(source=source)
+        if request.htmx:
+            return render(request, SOURCE_EDIT_FORM, context)
+        return render(request, "annotations/workspace/source_edit_page.html", context)
+    form = SourceEditForm(request.POST, source=source)
+    if form.is_valid():
+        try:
+            services.source_update(
+                source_id=pk,
+                user=request.user,
+                data=form.to_input(),
+                loaded=form.cleaned_data["loaded"] or None,
+            )
+        except services.SourceConflict as conflict:
+            # Keep what she typed; show what is saved now; the next save is deliberate.
+            data = request.POST.copy()
+            data["loaded"] = services.source_digest(conflict.current)
+            form = SourceEditForm(data, source=conflict.current)
+            form.is_valid()
+            context["source_conflict"] = conflict.current
+            context["s"] = conflict.current
+        except services.SourceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _source_response(request, annotation.pk)
+    context["source_edit_form"] = form
+    if not request.htmx:
+        return render(request, "annotations/workspace/source_edit_page.html", context)
+    extra: dict[str, object] = {
+        key: context[key] for key in ("source_edit_form", "source_conflict") if key in context
+    }
+    return _source_response(request, annotation.pk, extra={**extra, "editing_source": pk})
+
+
+@login_required
+@require_POST
+def source_retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Archive a failed source again. htmx gets the card's sources, the source pending again
+    (and polling until done); a plain form goes back to the page it came from."""
+    source = _source_to_edit(request, pk)
+    services.source_archive_retry(source_id=pk, user=request.user)
+    if request.htmx:
+        annotation = selectors.annotation_for_card(source.annotation_id)
+        return render(request, CARD + "#sources", _card_context(request, annotation))
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return redirect(back)
+    return redirect(_workspace_url(source.annotation))

@@ -147,7 +147,7 @@ def open_two_forms(page: Page, desk: StaffDesk) -> None:
     for claim in (desk.draft, desk.other_draft):
         card = page.locator(f"#annotation-{claim.pk}")
         card.get_by_role("button", name="Edit").click()
-        expect(card.locator("form")).to_be_visible()
+        expect(card.locator("form.ann-form")).to_be_visible()
     card = page.locator(f"#annotation-{desk.third_draft.pk}")
     card.get_by_role("link", name="+ Add a source").click()
     expect(card.locator("form.source-form")).to_be_visible()

@@ -229,8 +229,27 @@ def test_a_source_still_archiving_is_archived_again_then_failed(
     assert abandoned.archive_error == (
         "Archiving never finished: the worker was lost (tried for 13 minutes)."
     )
+    assert abandoned.archive_failure == Source.ArchiveFailure.LOST
     fresh.refresh_from_db()
     assert fresh.archive_status == Source.ArchiveStatus.PENDING
+
+
+def test_a_retried_source_counts_its_tries_from_the_retry(
+    run_sweep, task_queue: str, team, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    """A source added long ago and retried a few minutes ago is queued again, not failed at
+    once for its age."""
+    _article, version = import_text("The ferry fares stay at £3.20 for a year.", team=team)
+    claim = annotate(version, "fares stay at £3.20", factchecker)
+    retried = Source.objects.create(annotation=claim, url="https://port.example/fares")
+    Source.objects.filter(pk=retried.pk).update(
+        created_at=ago(7200), archive_requested_at=ago(200), updated_at=ago(200)
+    )
+
+    report = run_sweep()
+
+    assert report.requeued == [f"source {retried.pk}"] and report.failed == []
+    assert queued_tasks(task_queue) == [("annotations.archive_source", [retried.pk])]
 
 
 @pytest.mark.django_db(transaction=True)

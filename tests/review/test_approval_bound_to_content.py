@@ -146,6 +146,60 @@ def test_a_source_added_after_approval_sends_it_back(
     assert Source.objects.filter(annotation=approved).count() == 1
 
 
+def test_a_source_edited_after_approval_through_the_card_sends_it_back(
+    team, editor: User, second_editor: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    _article, version = import_text(TEXT, team=team, url="https://wire.example/bridge-toll")
+    claim = annotate(version, CLAIM, editor, verdict="false", claim="The toll rises to £5")
+    source = workspace.source_add(
+        annotation_id=claim.pk, user=editor, url="https://council.example/minutes/toll"
+    )
+    review.claim_move(annotation_id=claim.pk, user=editor, action="submit")
+    review.claim_move(annotation_id=claim.pk, user=second_editor, action="approve")
+    assert Annotation.objects.get(pk=claim.pk).state == State.APPROVED
+
+    client = logged_in(editor)
+    form = client.get(f"/sources/{source.pk}/edit/", HTTP_HX_REQUEST="true").content.decode()
+    assert "saving a change to its sources sends it back to review" in form
+    loaded = form.split('name="loaded" value="')[1].split('"')[0]
+    response = client.post(
+        f"/sources/{source.pk}/edit/",
+        {
+            "url": source.url,
+            "title": "Council minutes",
+            "publisher": "",
+            "quote": "£4.50 per crossing",
+            "stance": "contradicts",
+            "loaded": loaded,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert "annotation-changed" in response.headers["HX-Trigger-After-Settle"]
+    assert 'class="ann-state state state-in_review"' in response.content.decode()
+    reopened = assert_back_in_review(claim, editor, "the sources: one edited")
+    assert "title, quoted passage, stance" in reopened.comment
+    told = Notification.objects.filter(annotation=claim, kind=Notification.Kind.REOPENED)
+    assert set(told.values_list("recipient__username", flat=True)) == {second_editor.username}
+
+
+def test_retrying_a_source_s_archive_leaves_the_approval_standing(
+    approved: Annotation, editor: User
+) -> None:
+    source = Source.objects.create(
+        annotation=approved,
+        url="https://council.example/minutes/toll",
+        archive_status=Source.ArchiveStatus.FAILED,
+        archive_failure=Source.ArchiveFailure.TIMEOUT,
+    )
+    response = logged_in(editor).post(f"/sources/{source.pk}/retry/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Source.objects.get(pk=source.pk).archive_status == Source.ArchiveStatus.PENDING
+    assert Annotation.objects.get(pk=approved.pk).state == State.APPROVED
+
+
 def test_tags_are_not_content_a_tag_leaves_the_approval_standing(
     approved: Annotation, editor: User
 ) -> None:
