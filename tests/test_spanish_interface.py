@@ -81,6 +81,7 @@ SHARED_WORDS = {
     "rss",
     "sha",
     "url",
+    "utc",
     "v",
 }
 
@@ -181,6 +182,7 @@ class Desk:
     coverage: CoverageJob
     import_job: ImportJob
     source: int  # the published claim's archived source
+    failed_source: int  # and one whose archive failed
     own_content: list[str]
 
 
@@ -230,6 +232,19 @@ def desk(article_text, team, factchecker, editor, second_editor) -> Desk:  # typ
         verdict="mostly-true",
         claim="Border diesel sales fell by almost 40 percent",
         claimant="Customs directorate",
+    )
+    failed = workspace.source_add(
+        annotation_id=in_review.pk,
+        user=factchecker,
+        url="https://unreachable-desk-source.example/report",
+        title="Depot ledger summary",
+        stance=Source.Stance.SUPPORTS,
+    )
+    Source.objects.filter(pk=failed.pk).update(
+        archive_status=Source.ArchiveStatus.FAILED,
+        archive_failure=Source.ArchiveFailure.NAME,
+        archive_error="[Errno -2] Name or service not known",
+        archived_at=timezone.now(),
     )
     review.claim_move(annotation_id=in_review.pk, user=factchecker, action="submit")
     review.comment_add(
@@ -307,6 +322,9 @@ def desk(article_text, team, factchecker, editor, second_editor) -> Desk:  # typ
         "Harrow Pass crossing log",
         "Border Monitor",
         "1,140 lorries",
+        "Depot ledger summary",
+        "[Errno -2] Name or service not known",
+        "unreachable-desk-source.example",
         archived_text,
         "border-monitor.example",
         related_text,
@@ -318,7 +336,17 @@ def desk(article_text, team, factchecker, editor, second_editor) -> Desk:  # typ
         *(p.username for p in people),
         settings.SITE_NAME,
     ]
-    return Desk(article, published, in_review, draft, coverage, import_job, source.pk, own_content)
+    return Desk(
+        article,
+        published,
+        in_review,
+        draft,
+        coverage,
+        import_job,
+        source.pk,
+        failed.pk,
+        own_content,
+    )
 
 
 def staff_pages(desk: Desk) -> list[str]:
@@ -343,6 +371,8 @@ def staff_pages(desk: Desk) -> list[str]:
         f"{FRAGMENT}/annotations/{desk.draft.pk}/sources/",
         f"/annotations/{desk.draft.pk}/edit/",
         f"/annotations/{desk.draft.pk}/sources/",
+        f"{FRAGMENT}/sources/{desk.failed_source}/edit/",
+        f"/sources/{desk.failed_source}/edit/",
         f"/articles/{article.pk}/details/",
         f"{FRAGMENT}/articles/{article.pk}/details/",
         f"/articles/{article.pk}/versions/",
