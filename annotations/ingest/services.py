@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from annotations import queueing
+from annotations.coverage import languages
 from annotations.fetching import FetchError, FetchResult, fetch
 from annotations.ingest import sql
 from annotations.ingest.analyse import analyse
@@ -83,9 +84,9 @@ def already_imported(document: ExtractedDocument, team: Team | None) -> bool:
 
 
 def _create_sentences(version: ArticleVersion) -> int:
-    """Segment, score and store the sentences of a new version."""
+    """Segment, score and store the sentences of a new version, by its language's rules."""
     text = version.text
-    sentences = analyse(text)
+    sentences = analyse(text, language=version.language)
     sql.sentences_copy(
         version.pk,
         (
@@ -127,6 +128,7 @@ def article_import(
     text = document.text
     digest = content_hash(text)
     key_url = document.canonical_url or url
+    language, language_source = languages.of_article(text, document.language)
     author = user if isinstance(user, User) else None
     with transaction.atomic():
         article: Article | None = None
@@ -171,7 +173,7 @@ def article_import(
                 published_at=_as_datetime(published or document.published),
                 url=url,
                 canonical_url=document.canonical_url or url,
-                language=document.language,
+                language=language,
                 team=team,
                 created_by=author,
             )
@@ -179,7 +181,9 @@ def article_import(
         else:
             last = article.versions.order_by("-number").values_list("number", flat=True).first()
             number = (last or 0) + 1
-            Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+            Article.objects.filter(pk=article.pk).update(
+                updated_at=timezone.now(), language=language or article.language
+            )
         version = ArticleVersion.objects.create(
             article=article,
             number=number,
@@ -187,6 +191,8 @@ def article_import(
             content_hash=digest,
             source=source,
             fetched_url=url,
+            language=language,
+            language_source=language_source,
             created_by=author,
         )
         count = _create_sentences(version)
