@@ -457,7 +457,10 @@ def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
             raise Http404("No such team, or not yours.")
     elif teams:
         team = teams[0]
-    figures = charts.dashboard(request.user, team)
+    weeks = parse_id(request.GET.get("weeks"))
+    if weeks not in charts.WEEK_CHOICES:
+        weeks = charts.WEEKS
+    figures = charts.dashboard(request.user, team, weeks=weeks)
     return render(
         request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures}
     )
