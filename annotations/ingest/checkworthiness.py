@@ -48,7 +48,7 @@ def score_sentences(
 
 
 @lru_cache(maxsize=8)
-def _takes_language(kind: type) -> bool:
+def _takes_language(kind: type[CheckworthinessScorer]) -> bool:
     try:
         return "language" in inspect.signature(kind.score).parameters
     except (TypeError, ValueError):
