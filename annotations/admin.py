@@ -61,9 +61,19 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ["label", "slug", "value", "colour", "position", "is_active"]
+    list_display = ["label", "slug", "on_scale", "value", "colour", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["label"]}
+    fields = [
+        "label",
+        "slug",
+        "description",
+        "colour",
+        "on_scale",
+        "value",
+        "position",
+        "is_active",
+    ]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)

@@ -10,12 +10,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from annotations.models.articles import ArticleVersion
+from annotations.scale import validate_label_colour
 
 
 class Rating(models.Model):
-    """One step of the newsroom's rating scale. Admin-editable; `value` feeds ClaimReview."""
+    """One step of the newsroom's rating scale. Admin-editable. A rating on the true-to-false
+    scale has a whole number from 1 (worst) up for ClaimReview; one off it (Unproven,
+    Misleading) has none and ClaimReview carries its name only."""
 
     label = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(
@@ -23,17 +27,50 @@ class Rating(models.Model):
     )
     colour = models.CharField(
         max_length=7,
-        help_text="Hex colour, e.g. #b42318. Used for borders and labels; text stays dark on a tint.",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour like #b42318.")],
+        help_text=_(
+            "Hex colour, e.g. #b42318. Used behind the verdict's white label and as the "
+            "highlight's underline, so it needs 4.5:1 contrast against white."
+        ),
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour like #b42318."),
+            validate_label_colour,
+        ],
     )
     description = models.TextField(blank=True)
-    value = models.SmallIntegerField(help_text="Numeric rating for ClaimReview (higher is truer).")
+    on_scale = models.BooleanField(
+        _("on the true-to-false scale"),
+        default=True,
+        help_text=_(
+            "Says how true the claim is (True … False). Leave unticked for verdicts that say "
+            "something else (Unproven, Misleading): ClaimReview then carries their name only."
+        ),
+    )
+    value = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "ClaimReview's ratingValue for a rating on the scale: 1 for the worst (False), up "
+            "to the number of steps for the best (True). Empty for a rating off the scale."
+        ),
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the scale.")
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                # value__isnull=False: a CHECK that comes out NULL passes in SQL.
+                condition=Q(on_scale=True, value__isnull=False, value__gte=1)
+                | Q(on_scale=False, value__isnull=True),
+                name="rating_value_only_on_scale",
+                violation_error_message=_(
+                    "A rating on the true-to-false scale needs a whole number of 1 or more "
+                    "(1 is the worst); a rating off the scale has no number."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,9 +54,26 @@ def claim_url(annotation: Annotation) -> str:
 # --- ClaimReview -------------------------------------------------------------------------------
 
 
-def scale_bounds() -> tuple[int, int]:
-    values = list(Rating.objects.filter(is_active=True).values_list("value", flat=True))
-    return (max(values), min(values)) if values else (0, 0)
+WORST_RATING = 1  # Google's ClaimReview guidance: the worst rating is at least 1
+
+
+def scale_best() -> int:
+    """ClaimReview's bestRating: the highest number on the true-to-false scale in use."""
+    best = Rating.objects.filter(is_active=True, on_scale=True).aggregate(best=Max("value"))
+    return best["best"] or WORST_RATING
+
+
+def review_rating(rating: Rating, best: int) -> dict[str, Any]:
+    """ClaimReview's reviewRating. A verdict on the true-to-false scale carries its number
+    from 1 (worst) to `best`; one off the scale (Unproven, Misleading) only its name, since a
+    number would place it on an axis it is not on."""
+    data: dict[str, Any] = {"@type": "Rating", "alternateName": rating.label, "name": rating.label}
+    if rating.on_scale and rating.value is not None and rating.value >= WORST_RATING:
+        # A retired rating may sit above the scale now in use: the bounds still hold it.
+        data["ratingValue"] = rating.value
+        data["bestRating"] = max(best, rating.value)
+        data["worstRating"] = WORST_RATING
+    return data
 
 
 def claimreview_problems(annotation: Annotation) -> list[str]:
@@ -75,13 +93,11 @@ def claimreview_problems(annotation: Annotation) -> list[str]:
     return problems
 
 
-def claimreview(
-    annotation: Annotation, best_worst: tuple[int, int] | None = None
-) -> dict[str, Any]:
-    """One schema.org ClaimReview for a published claim."""
+def claimreview(annotation: Annotation, best: int | None = None) -> dict[str, Any]:
+    """One schema.org ClaimReview for a published claim. `best` is `scale_best()`, passed in
+    when many are built at once."""
     article = annotation.version.article
     rating = annotation.rating
-    best, worst = best_worst or scale_bounds()
     published = annotation.published_at or annotation.state_changed_at
     item: dict[str, Any] = {
         "@type": "Claim",
@@ -105,14 +121,9 @@ def claimreview(
         "author": organisation(),
         "datePublished": timezone.localtime(published).date().isoformat(),
         "itemReviewed": item,
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": rating.value if rating else None,
-            "bestRating": best,
-            "worstRating": worst,
-            "alternateName": rating.label if rating else "",
-        },
     }
+    if rating is not None:  # publishing requires one (claimreview_problems)
+        review["reviewRating"] = review_rating(rating, scale_best() if best is None else best)
     corrected = last_corrected(annotation)
     if corrected is not None:
         review["dateModified"] = timezone.localtime(corrected).date().isoformat()

@@ -26,10 +26,8 @@ from django.views.decorators.http import require_GET
 from annotations.ingest.diff import collapse, diff_texts
 from annotations.models import Annotation
 from annotations.publishing import selectors, signature, standards
+from annotations.publishing.highlights import checked_paragraphs
 from annotations.workspace import selectors as workspace_selectors
-from annotations.workspace.highlights import render_text
-
-READER = None  # render_text without the desk's check-worthiness marks and scores
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -86,12 +84,11 @@ def check_article(request: HttpRequest, slug: str) -> HttpResponse:
     article, claims = found
     # The text the verdicts were made on: the version of the latest published claim.
     version = max(claims, key=lambda c: c.published_at or c.updated_at).version
-    on_version = [c for c in claims if c.version_id == version.pk]
-    rows = [
-        row
-        for row in workspace_selectors.highlight_rows(version)
-        if row.pk in {c.pk for c in on_version}
-    ]
+    on_version = {c.pk for c in claims if c.version_id == version.pk}
+    rows = [row for row in workspace_selectors.highlight_rows(version) if row.pk in on_version]
+    paragraphs, elsewhere = checked_paragraphs(
+        workspace_selectors.version_sentences(version), rows, claims
+    )
     latest = selectors.latest_version(article)
     return render(
         request,
@@ -100,7 +97,8 @@ def check_article(request: HttpRequest, slug: str) -> HttpResponse:
             "article": article,
             "version": version,
             "claims": claims,
-            "text_html": render_text(workspace_selectors.version_sentences(version), rows, READER),
+            "paragraphs": paragraphs,
+            "elsewhere": elsewhere,
             "latest": latest,
             "source_changed": latest is not None and latest.number > version.number,
             "change": selectors.change_after(claims, latest),
@@ -208,9 +206,9 @@ checks_feed = require_GET(public_page(ChecksFeed()))
 @public_page
 def claimreview_feed(request: HttpRequest) -> JsonResponse:
     """Every published claim's ClaimReview, as a schema.org DataFeed."""
-    bounds = standards.scale_bounds()
+    best = standards.scale_best()
     reviews = [
-        standards.claimreview(claim, bounds)
+        standards.claimreview(claim, best)
         for claim in selectors.published_claims()
         .prefetch_related("corrections")
         .order_by("-published_at")

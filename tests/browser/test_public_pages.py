@@ -166,7 +166,7 @@ def test_anonymous_reader_without_javascript(
         page.goto(f"{base}{checks.article_path}")
         expect(page.get_by_role("heading", level=1)).to_have_text(checks.article.title)
         expect(page.locator("#claims-heading")).to_have_text("2 claims checked")
-        text = page.locator(".archived-text .text")
+        text = page.locator(".archived-text .checked-text")
         expect(text.locator(".cw")).to_have_count(0)  # the desk's scores stay in the desk
         for claim, slug, label in (
             (checks.lorries, "unproven", "Unproven"),
@@ -175,17 +175,22 @@ def test_anonymous_reader_without_javascript(
             marks = text.locator(f"mark[data-annotation-id='{claim.pk}']")
             expect(marks.first).to_be_visible()
             assert {m.get_attribute("data-verdict") for m in marks.all()} == {slug}
-            assert "".join(m.text_content() or "" for m in marks.all()) == claim.exact
-            end = text.locator(f"mark.hl-end[data-annotation-id='{claim.pk}']")
-            expect(end).to_have_count(1)
-            expect(end).to_have_attribute("data-label", label)
-            # The label drawn after the highlight is CSS-generated text: read what is drawn.
-            after = end.evaluate("el => getComputedStyle(el, '::after').content")
-            assert after == json.dumps(label), after
+            words = marks.evaluate_all(
+                """marks => marks.map(m => {
+                    const copy = m.cloneNode(true);
+                    copy.querySelectorAll('.hl-label').forEach(label => label.remove());
+                    return copy.textContent;
+                }).join('')"""
+            )
+            assert words == claim.exact
+            # The verdict's name follows the highlight as real text, inside its link.
+            link = text.locator(f"a.hl-link[href='#claim-{claim.pk}']")
+            expect(link.locator(".hl-label")).to_have_count(1)
+            expect(link.locator(".hl-label")).to_contain_text(label)
             section = page.locator(f"#claim-{claim.pk}")
             expect(section.locator(".verdict-chip")).to_have_text(label)
             expect(section.locator(".verdict-chip")).to_be_visible()
-            expect(section.locator(".ann-quote")).to_have_text(f"“{claim.exact}”")
+            expect(section.locator(".ann-rationale")).to_be_visible()
         expect(text.locator(f"mark[data-annotation-id='{checks.draft.pk}']")).to_have_count(0)
         expect(text.locator("mark", has_text="27 depots")).to_have_count(0)
         expect(text).to_contain_text(RAIDS)  # the text is there, only not highlighted
@@ -202,6 +207,10 @@ def test_anonymous_reader_without_javascript(
             clip={"x": left, "y": top, "width": width, "height": bottom - top},
             full_page=True,
         )
+        # Without JavaScript, a highlight is a link to its claim's entry.
+        text.locator(f"a.hl-link[href='#claim-{checks.income.pk}']").click()
+        expect(page).to_have_url(f"{base}{checks.article_path}#claim-{checks.income.pk}")
+        expect(page.locator(f"#claim-{checks.income.pk}")).to_be_in_viewport()
 
         # 3. A claim page: the claim as its heading, the verdict, one ClaimReview.
         page.goto(f"{base}{checks.claim_path}")
@@ -268,3 +277,117 @@ def test_axe_finds_no_serious_or_critical_violations(
         page.screenshot(path=artifacts(f"public-axe-{name}.png"), full_page=True)
     Path(artifacts("public-axe.json")).write_text(json.dumps(report, indent=2), encoding="utf-8")
     assert not blocking, "axe-core found serious or critical violations:\n" + "\n".join(blocking)
+
+
+@pytest.mark.parametrize(
+    ("name", "viewport", "touch"),
+    [
+        pytest.param("wide", {"width": 1280, "height": 900}, False, id="wide-1280"),
+        pytest.param("narrow", {"width": 390, "height": 844}, True, id="narrow-390"),
+    ],
+)
+def test_highlights_lead_to_their_claims_on_wide_and_narrow_screens(
+    browser: Browser,
+    live_server,
+    public_checks: PublicChecks,
+    artifacts,
+    name: str,
+    viewport: dict[str, int],
+    touch: bool,
+) -> None:  # type: ignore[no-untyped-def]
+    """On a wide screen each claim sits beside the paragraph it judges, on a phone right
+    after it; every highlight is a link to its claim with a verdict label at least 24x24 px
+    (WCAG 2.2 2.5.8) in readable type and AA contrast; axe finds nothing serious."""
+    base = live_server.url
+    checks = public_checks
+    context = browser.new_context(viewport=viewport, has_touch=touch, is_mobile=touch)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        response = page.goto(f"{base}{checks.article_path}")
+        assert response is not None and response.status == 200
+        page.screenshot(path=artifacts(f"public-article-{name}.png"), full_page=True)
+
+        # The text uses the page: the article column, and the claims beside or below it.
+        main_width = page.locator("main").bounding_box()["width"]  # type: ignore[index]
+        paragraph = page.locator(".checked-row p").first.bounding_box()
+        assert paragraph is not None
+        if name == "wide":
+            rows = page.locator(".checked-text").bounding_box()
+            assert rows is not None and rows["width"] >= 0.9 * main_width, (rows, main_width)
+            assert paragraph["width"] >= 600, paragraph
+        else:
+            assert paragraph["width"] >= 0.8 * viewport["width"], paragraph
+
+        for claim, label in ((checks.lorries, "Unproven"), (checks.income, "Half true")):
+            highlight = page.locator(f"p:has(mark[data-annotation-id='{claim.pk}'])")
+            entry = page.locator(f"#claim-{claim.pk}")
+            text_box, entry_box = highlight.bounding_box(), entry.bounding_box()
+            assert text_box is not None and entry_box is not None
+            if name == "wide":
+                # Beside its paragraph: to its right, starting level with it.
+                assert entry_box["x"] >= text_box["x"] + text_box["width"], (entry_box, text_box)
+                assert abs(entry_box["y"] - text_box["y"]) <= 24, (entry_box, text_box)
+            else:
+                # Right after its paragraph, as wide as the text.
+                assert entry_box["y"] >= text_box["y"] + text_box["height"], (entry_box, text_box)
+                assert entry_box["y"] - (text_box["y"] + text_box["height"]) <= 40
+                assert abs(entry_box["x"] - text_box["x"]) <= 2
+
+            # Every piece of the highlight is a link to the claim; the label is a 24x24 px
+            # target at least, in type a reader can read, at 4.5:1.
+            links = page.locator(f".checked-text a.hl-link[href='#claim-{claim.pk}']")
+            assert links.count() >= 1
+            sizes = links.evaluate_all(
+                """links => links.flatMap(a => [...a.getClientRects()].map(r => [r.width, r.height]))"""
+            )
+            assert all(h >= 24 for _w, h in sizes), sizes
+            badge = links.locator(".hl-label")
+            expect(badge).to_contain_text(label)
+            measured = badge.evaluate(
+                """el => {
+                    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+                    return {width: box.width, height: box.height,
+                            size: parseFloat(style.fontSize), weight: style.fontWeight,
+                            colour: style.color, behind: style.backgroundColor};
+                }"""
+            )
+            assert measured["width"] >= 24 and measured["height"] >= 24, measured
+            assert measured["size"] >= 14 and int(measured["weight"]) >= 700, measured
+            assert contrast(measured["colour"], measured["behind"]) >= 4.5, measured
+
+            # Tapping (or clicking) the label goes to the claim, which is then on screen.
+            if touch:
+                badge.tap()
+            else:
+                badge.click()
+            expect(page).to_have_url(f"{base}{checks.article_path}#claim-{claim.pk}")
+            expect(entry).to_be_in_viewport()
+            expect(entry.locator(".verdict-chip")).to_have_text(label)
+            page.screenshot(path=artifacts(f"public-article-{name}-claim-{label[0]}.png"))
+            # …and from there back to the words, and on to the claim's own page.
+            entry.get_by_role("link", name="Back to the text").click()
+            expect(page).to_have_url(f"{base}{checks.article_path}#hl-{claim.pk}")
+            expect(page.locator(f"#hl-{claim.pk}")).to_be_in_viewport()
+
+        # The words of the highlight lead there too, and the entry to the claim's page.
+        words = page.locator(f"a.hl-link[href='#claim-{checks.lorries.pk}']").first
+        words.scroll_into_view_if_needed()
+        first_line = words.evaluate(
+            "a => { const r = a.getClientRects()[0]; return [r.left + 8, r.top + r.height / 2]; }"
+        )
+        if touch:
+            page.touchscreen.tap(*first_line)
+        else:
+            page.mouse.click(*first_line)
+        expect(page).to_have_url(f"{base}{checks.article_path}#claim-{checks.lorries.pk}")
+        page.locator(f"#claim-{checks.lorries.pk}").get_by_role("link", name=LORRIES_CLAIM).click()
+        expect(page).to_have_url(f"{base}{checks.claim_path}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(LORRIES_CLAIM)
+
+        page.goto(f"{base}{checks.article_path}")
+        results = run_axe(page, axe_source())
+        serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, describe(serious)
+    finally:
+        context.close()

@@ -347,7 +347,7 @@ NEW_DESCRIPTION = "Nobody has yet shown whether the claim is accurate."
             id="description",
         ),
         pytest.param(
-            "mostly-false",  # 2 -> 3 leaves the scale's bounds (0 and 5) as they are
+            "mostly-false",  # 2 -> 3 leaves the scale's bounds (1 and 5) as they are
             "value",
             3,
             on(("claim", "claimreview"), '"ratingValue": 2', '"ratingValue": 3'),
@@ -643,8 +643,10 @@ def test_a_change_to_an_unpublished_claim_keeps_the_signature(
 
 
 def test_deleting_an_unused_rating_changes_the_scale_the_feed_states(desk) -> None:  # type: ignore[no-untyped-def]
-    used = desk.claim.rating_id
-    spare = Rating.objects.exclude(pk=used).order_by("-value").first()
+    # A verdict on the true-to-false scale: only those carry bestRating.
+    used = Rating.objects.get(slug="false").pk
+    Annotation.objects.filter(pk=desk.claim.pk).update(rating_id=used)
+    spare = Rating.objects.exclude(pk=used).filter(on_scale=True).order_by("-value").first()
     spare.value = 99
     spare.save()
     Rating.objects.exclude(pk=spare.pk).first().save()  # the latest change is elsewhere
