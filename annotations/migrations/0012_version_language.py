@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0010_job_leases'),
+        ('annotations', '0011_rating_scale'),
     ]
 
     operations = [
