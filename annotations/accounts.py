@@ -10,9 +10,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
-from annotations import health
+from annotations import health, permissions
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -45,9 +46,31 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
 
 
-login_view = auth_views.LoginView.as_view(
+def landing_url(user: Any) -> str:
+    """Where a person starts: editors (and admins) on the claims waiting for their review,
+    everyone else on the articles."""
+    if permissions.is_editor(user):
+        return reverse("annotations:review_queue", args=["needs-review"])
+    return reverse("annotations:article_list")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, landing each role where its work starts (a `next` still wins)."""
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
+
+
+login_view = LoginView.as_view(
     authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
 )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The site's root: the same landing as after logging in."""
+    return HttpResponseRedirect(landing_url(request.user))
+
+
 logout_view = auth_views.LogoutView.as_view()
 
 

@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from annotations import accounts
 
 handler400 = "annotations.errors.bad_request"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="annotations:article_list"), name="home"),
+    path("", accounts.home, name="home"),
     path("accounts/login/", accounts.login_view, name="login"),
     path("accounts/logout/", accounts.logout_view, name="logout"),
     path("healthz", accounts.healthz, name="healthz"),

@@ -582,6 +582,22 @@ def import_form(n: Newsroom) -> dict[str, Any]:
     }
 
 
+def _moved(response: Response) -> bool:
+    """A plain move from a card goes back to the workspace either way; the message says
+    whether it was made."""
+    return response.status_code == 302 and any(
+        message.level_tag == "success" for message in get_messages(response.wsgi_request)
+    )
+
+
+def details_form(n: Newsroom) -> dict[str, Any]:
+    return {"original_url": URL, "outlet": "Harbour Herald", "published": "2025-03-04"}
+
+
+def _article_field(name: str) -> Callable[[Newsroom], Any]:
+    return lambda n: Article.objects.values_list(name, flat=True).get(pk=n.article.pk)
+
+
 def api_put_body(n: Newsroom) -> dict[str, Any]:
     return {"describing": "Edited by the API"}
 
@@ -634,6 +650,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             post(
                 T("text"),
                 U("url"),
+                U("original_url"),
                 T("title"),
                 T("outlet"),
                 N("published"),
@@ -673,6 +690,21 @@ ENDPOINTS: dict[str, Endpoint] = {
                 F("file-clear"),
                 base=lambda n: {"text": n.newest.text.replace("14 years", "fifteen years")},
             ),
+        ],
+    ),
+    "annotations:article_details": Endpoint(
+        article,
+        [
+            get(F("mode"), base=lambda n: {"mode": "view"}),
+            get(htmx=True),
+            post(
+                U("original_url"),
+                T("outlet"),
+                N("published"),
+                base=details_form,
+                stores={"outlet": Store(_article_field("outlet"), line=True)},
+            ),
+            post(base=details_form, htmx=True),
         ],
     ),
     "annotations:held_confirm": Endpoint(article, [post(), post(htmx=True)]),
@@ -741,6 +773,39 @@ ENDPOINTS: dict[str, Endpoint] = {
         claim_in(DRAFT), [post(), post(headers=("X-Workspace-Version",), htmx=True)]
     ),
     "annotations:annotation_history": Endpoint(claim_in(DRAFT), [get(), get(htmx=True)]),
+    "annotations:annotation_move": Endpoint(
+        claim_in(IN_REVIEW),
+        [
+            # The editor's move on a claim in review, from its card; the author's on her draft.
+            post(
+                F("action"),
+                T("comment"),
+                N("revision"),
+                base=lambda n: {
+                    "action": "request_changes",
+                    "comment": "Source the figure.",
+                    "revision": n.claims[IN_REVIEW].revision,
+                },
+                stores={"comment": Store(_latest_move(IN_REVIEW), accepted=_moved)},
+            ),
+            post(
+                base=lambda n: {
+                    "action": "request_changes",
+                    "comment": "Source the figure.",
+                    "revision": n.claims[IN_REVIEW].revision,
+                },
+                headers=("X-Workspace-Version",),
+                htmx=True,
+            ),
+            post(
+                T("comment"),
+                N("revision"),
+                args=claim_in(DRAFT),
+                base=lambda n: {"action": "submit", "revision": n.claims[DRAFT].revision},
+                htmx=True,
+            ),
+        ],
+    ),
     "annotations:source_create": Endpoint(
         claim_in(DRAFT),
         [

@@ -627,6 +627,19 @@ MATRIX: dict[str, Route] = {
         read=Read(May.WORK),
         write=Write(May.WORK, lambda w, c: {"query": "ferry fares freeze", "providers": "archive"}),
     ),
+    # Where and when the outlet published it: the desk's annotators add or fix it.
+    "annotations:article_details": Route(
+        Kind.ARTICLE,
+        read=Read(May.WORK),
+        write=Write(
+            May.WORK,
+            lambda w, c: {
+                "original_url": "https://harbour-herald.example/ferry-fares",
+                "outlet": "Harbour Herald",
+                "published": "2025-03-04",
+            },
+        ),
+    ),
     # A text the change watch held: the desk's annotators import or discard it.
     "annotations:held_confirm": Route(Kind.ARTICLE, write=Write(May.WORK, nothing)),
     "annotations:held_discard": Route(Kind.ARTICLE, write=Write(May.WORK, nothing)),
@@ -680,6 +693,19 @@ MATRIX: dict[str, Route] = {
                 "action": MOVE_FOR_STATE[c.state],
                 "comment": "Please source the figure.",
             },
+        ),
+    ),
+    # The same moves from the workspace card. A plain refused move goes back to the
+    # workspace with the reason (302); hidden work is still 404 before anything is read.
+    "annotations:annotation_move": Route(
+        Kind.ANNOTATION,
+        write=Write(
+            May.MOVE,
+            lambda w, c: {
+                "action": MOVE_FOR_STATE[c.state],
+                "comment": "Please source the figure.",
+            },
+            refusals=frozenset({302, 403, 404}),
         ),
     ),
     "annotations:review_assign": Route(
@@ -818,9 +844,11 @@ def expected_write(route: Route, role: Role, state: str) -> Expect | None:
         return Expect(goes_through=True)
     if write.batch:
         return None
+    if not sees(role, state, write.target or route.kind):
+        return HIDDEN  # whatever a refusal looks like, hidden work is not found
     if write.refusals is not None:
         return Expect(write.refusals)
-    return REFUSED if sees(role, state, write.target or route.kind) else HIDDEN
+    return REFUSED
 
 
 def body_of(response: HttpResponse) -> str:
@@ -932,6 +960,9 @@ def snapshot(world: World, case: Case) -> dict[str, object]:
             pk=case.article.pk
         ),
         "import jobs": ImportJob.objects.count(),
+        "the article's details": Article.objects.values_list(
+            "canonical_url", "outlet", "published_at"
+        ).get(pk=case.article.pk),
     }
 
 
@@ -1073,8 +1104,10 @@ def listed(name: str, slug: str | None, role: Role, world: World) -> list[str]:
         slug = "needs-review" if role in (Role.EDITOR_A, Role.ADMIN) else "mine"
     if slug is None:
         return []
-    if slug == "mine":
-        states: frozenset[str] = AUTHOR_EDITABLE if role is Role.AUTHOR else frozenset()
+    if slug == "mine":  # the author's claims until they are published
+        states: frozenset[str] = (
+            frozenset(STATES) - PUBLISHED if role is Role.AUTHOR else frozenset()
+        )
     else:
         states = frozenset(QUEUES[slug].states) if role in INSIDERS else frozenset()
     return [cases[s].annotation.claim for s in STATES if s in states]

@@ -2,14 +2,56 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.validators import URLValidator
+from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from annotations.fetching import BlockedURL, check_url
 from annotations.models import Team
+from annotations.text import CONTROL
+
+
+class OriginalURLField(forms.URLField):
+    """The address where the outlet published the article: http or https, never fetched
+    here (the change watch fetches it later, through the guarded fetcher)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {
+        "invalid": _("Give the full address of the article, starting with http:// or https://.")
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("widget", forms.URLInput(attrs={"placeholder": "https://"}))
+        super().__init__(**kwargs)
+
+
+def published_not_in_future(value: date | None) -> date | None:
+    """A publication date of an article the desk already reads cannot lie ahead; one that
+    does is a typo (2052 for 2025) that would reach ClaimReview's datePublished. A day of
+    slack covers outlets whose "today" is already tomorrow here."""
+    if value is not None and value > timezone.localdate() + timedelta(days=1):
+        raise forms.ValidationError(
+            _("The publication date %(date)s is in the future; check the year."),
+            params={"date": value.isoformat()},
+        )
+    return value
+
+
+def no_control_characters(value: str, what: str) -> str:
+    if CONTROL.search(value):
+        raise forms.ValidationError(
+            _("The %(what)s contains an invisible control character; remove it and try again."),
+            params={"what": what},
+        )
+    return " ".join(value.split())
 
 
 class ArticleImportForm(forms.Form):
@@ -36,9 +78,14 @@ class ArticleImportForm(forms.Form):
     title = forms.CharField(
         required=False, max_length=500, help_text="Leave empty to use the headline."
     )
+    original_url = OriginalURLField(
+        required=False,
+        label=_("Original address"),
+        help_text=_("Where the outlet published it. Needed to publish a verdict."),
+    )
     outlet = forms.CharField(required=False, max_length=200)
     published = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Published on"
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Published on")
     )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Desk")
 
@@ -61,6 +108,9 @@ class ArticleImportForm(forms.Form):
             )
         return upload
 
+    def clean_published(self) -> date | None:
+        return published_not_in_future(self.cleaned_data.get("published"))
+
     def clean_url(self) -> str:
         url = self.cleaned_data.get("url", "").strip()
         if url:
@@ -82,6 +132,12 @@ class ArticleImportForm(forms.Form):
         if len(given) > 1:
             raise forms.ValidationError("Use one way in at a time: paste, upload or URL.")
         data["source"] = given[0] if given else None
+        if data["source"] == "url" and data.get("original_url"):
+            # A fetched page is its own original address (or names its canonical one).
+            self.add_error(
+                "original_url",
+                _("Leave this empty when you fetch a URL: the fetched address is the original."),
+            )
         return data
 
 
@@ -114,6 +170,26 @@ class NewVersionForm(forms.Form):
         if not has_text and not data.get("file") and not self.errors:
             raise forms.ValidationError("Paste the new text or upload it as a file.")
         return data
+
+
+class ArticleDetailsForm(forms.Form):
+    """Where and when the outlet published the article: added or fixed on its page."""
+
+    original_url = OriginalURLField(
+        required=False,
+        label=_("Original address"),
+        help_text=_("The page where the outlet published the article."),
+    )
+    outlet = forms.CharField(required=False, max_length=200, label=_("Outlet"))
+    published = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label=_("Published on")
+    )
+
+    def clean_outlet(self) -> str:
+        return no_control_characters(self.cleaned_data.get("outlet", ""), str(_("outlet")))
+
+    def clean_published(self) -> date | None:
+        return published_not_in_future(self.cleaned_data.get("published"))
 
 
 # --- Annotation workspace ------------------------------------------------------------------

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from annotations import queueing
+from annotations import permissions, queueing
 from annotations.coverage import languages
 from annotations.fetching import FetchError, FetchResult, fetch
 from annotations.ingest import sql
@@ -114,6 +116,7 @@ def article_import(
     title: str = "",
     outlet: str = "",
     url: str = "",
+    original_url: str = "",
     published: date | datetime | None = None,
     into: Article | None = None,
 ) -> ImportResult:
@@ -122,12 +125,15 @@ def article_import(
     An article is recognised, within the importing desk, by its URL (canonical or fetched)
     or, without one, by identical text; `into` names it outright (a new version imported
     from the article's page). Identical text is a no-op that returns the existing version.
+    `original_url` is where the outlet published a pasted or uploaded text (it was not
+    fetched): it becomes the article's canonical address, and a blank outlet, date or
+    address of an article the text turns out to belong to is filled in from what was given.
     Everything happens in one transaction: a failure leaves no article, version or sentence
     behind.
     """
     text = document.text
     digest = content_hash(text)
-    key_url = document.canonical_url or url
+    key_url = original_url or document.canonical_url or url
     language, language_source = languages.of_article(text, document.language)
     author = user if isinstance(user, User) else None
     with transaction.atomic():
@@ -151,8 +157,10 @@ def article_import(
             ).select_related("article")
             existing = same_text.order_by("id").first()
             if existing is not None:
+                _fill_blank_details(existing.article, original_url, outlet, published)
                 return ImportResult(existing.article, existing, False, False)
         elif article is not None:
+            _fill_blank_details(article, original_url, outlet, published)
             existing = article.versions.filter(content_hash=digest).first()
             if existing is not None:
                 return ImportResult(article, existing, False, False)
@@ -172,7 +180,8 @@ def article_import(
                 authors=document.authors,
                 published_at=_as_datetime(published or document.published),
                 url=url,
-                canonical_url=document.canonical_url or url,
+                # What the person typed wins over what the file's markup claims.
+                canonical_url=original_url or document.canonical_url or url,
                 language=language,
                 team=team,
                 created_by=author,
@@ -203,6 +212,65 @@ def article_import(
             )
     logger.info("imported article %s v%s (%s sentences)", article.pk, number, count)
     return ImportResult(article, version, created_article, True)
+
+
+def _fill_blank_details(
+    article: Article, original_url: str, outlet: str, published: date | datetime | None
+) -> None:
+    """Given again with a text the desk already has: fill in what the article lacks, never
+    overwrite what it has (a correction goes through the article's details form)."""
+    fields: dict[str, object] = {}
+    if original_url and not (article.canonical_url or article.url):
+        fields["canonical_url"] = original_url
+    if outlet and not article.outlet:
+        fields["outlet"] = outlet[:200]
+    if published and article.published_at is None:
+        fields["published_at"] = _as_datetime(published)
+    if fields:
+        fields["updated_at"] = timezone.now()
+        Article.objects.filter(pk=article.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(article, name, value)
+
+
+class DetailsError(ValueError):
+    """Article details that cannot be stored as given. The message says why."""
+
+
+def article_details_update(
+    *,
+    article_id: int,
+    user: User,
+    original_url: str,
+    outlet: str,
+    published: date | None,
+) -> Article:
+    """Set where and when the outlet published the article (what ClaimReview's
+    itemReviewed names). The desk's annotators may; the address must not be another article
+    of the desk's (imports recognise an article by its address)."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if not permissions.can_annotate_article(user, article):
+            raise PermissionDenied("Only the desk's fact-checkers and editors change its details.")
+        if original_url and original_url not in (article.canonical_url, article.url):
+            other = (
+                Article.objects.filter(team=article.team)
+                .filter(Q(canonical_url=original_url) | Q(url=original_url))
+                .exclude(pk=article.pk)
+                .first()
+            )
+            if other is not None:
+                raise DetailsError(
+                    _("Another article of the desk has this address: “%(title)s”.")
+                    % {"title": other.title}
+                )
+        # The fetched address (`url`) stays what it is: it is where the text came from.
+        article.canonical_url = original_url
+        article.outlet = outlet
+        article.published_at = _as_datetime(published)
+        article.save(update_fields=["canonical_url", "outlet", "published_at", "updated_at"])
+    logger.info("article %s details changed by %s", article.pk, user.pk)
+    return article
 
 
 # --- URL imports, run on a worker ---------------------------------------------------------

@@ -13,8 +13,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from annotations import health, permissions
 from annotations.http import HtmxHttpRequest, parse_id
@@ -26,7 +27,7 @@ from annotations.ingest.documents import (
     from_plain_text,
     from_upload,
 )
-from annotations.ingest.forms import ArticleImportForm, NewVersionForm
+from annotations.ingest.forms import ArticleDetailsForm, ArticleImportForm, NewVersionForm
 from annotations.models import Article, ArticleVersion, ImportJob
 
 
@@ -78,7 +79,7 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
                 request.user,
                 data["team"],
                 title=data["title"] or document.title,
-                url=document.canonical_url,
+                url=data["original_url"] or document.canonical_url,
             )
             if match is not None:
                 # Probably the outlet's edit of an article the desk has: ask, keeping the
@@ -99,6 +100,7 @@ def article_import(request: HtmxHttpRequest) -> HttpResponse:
                 team=data["team"],
                 title=data["title"],
                 outlet=data["outlet"],
+                original_url=data["original_url"],
                 published=data["published"],
                 into=into,
             )
@@ -198,6 +200,55 @@ def version_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         return redirect(result.article)
     return render(request, "annotations/ingest/version_new.html", context)
+
+
+DETAILS = "annotations/ingest/partials/article_details.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_details(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Where and when the outlet published the article, added or fixed on its page (the
+    original address is what publishing a verdict needs). htmx gets the details block of
+    the workspace, and the cards redraw their checklists on the `article-details-changed`
+    event; a plain request gets a page of its own and goes back to the workspace."""
+    article = get_object_or_404(permissions.visible_articles(request.user), pk=pk)
+    if not permissions.can_annotate_article(request.user, article):
+        raise PermissionDenied(_("Only the desk's fact-checkers and editors change its details."))
+    if request.method == "POST":
+        form = ArticleDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                article = services.article_details_update(
+                    article_id=article.pk, user=request.user, **form.cleaned_data
+                )
+            except services.DetailsError as exc:
+                form.add_error("original_url", str(exc))
+            else:
+                if not request.htmx:
+                    messages.success(request, _("The article's details are saved."))
+                    return redirect(article)
+                context = {"article": article, "can_change_details": True, "saved": True}
+                response = render(request, DETAILS, context)
+                return trigger_client_event(
+                    response, "article-details-changed", {"id": article.pk}, after="settle"
+                )
+    elif request.GET.get("mode") == "view":  # the form's Cancel: the details as they are
+        if not request.htmx:
+            return redirect(article)
+        return render(request, DETAILS, {"article": article, "can_change_details": True})
+    else:
+        form = ArticleDetailsForm(
+            initial={
+                "original_url": article.canonical_url or article.url,
+                "outlet": article.outlet,
+                "published": article.published_at.date() if article.published_at else None,
+            }
+        )
+    context = {"article": article, "form": form, "can_change_details": True}
+    if request.htmx:
+        return render(request, DETAILS, context)
+    return render(request, "annotations/ingest/article_details_page.html", context)
 
 
 @login_required

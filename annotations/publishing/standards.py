@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotations.models import Annotation, Article, Correction, Rating
 
@@ -76,21 +78,54 @@ def review_rating(rating: Rating, best: int) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class ReadyItem:
+    """One thing a verdict needs before it can be published, and whether it has it."""
+
+    key: str  # "claim", "verdict", "claimant" or "original_url": what fixes it
+    label: str  # the checklist line, for the desk
+    problem: str  # what the publish move says when it is missing
+    done: bool
+
+
+def publish_checklist(annotation: Annotation) -> list[ReadyItem]:
+    """What valid ClaimReview markup needs of this claim, item by item: the checklist every
+    card shows and the check the publish move runs (`claimreview_problems`), one rule."""
+    article = annotation.version.article
+    return [
+        ReadyItem(
+            "claim",
+            _("Claim summary"),
+            _("a claim summary (ClaimReview's claimReviewed)"),
+            bool(annotation.claim.strip()),
+        ),
+        ReadyItem(
+            "verdict",
+            _("Verdict"),
+            _("a verdict (reviewRating)"),
+            annotation.rating_id is not None,
+        ),
+        ReadyItem(
+            "claimant",
+            _("Claimant"),
+            _("the claimant (itemReviewed's author)"),
+            bool(annotation.claimant.strip()),
+        ),
+        ReadyItem(
+            "original_url",
+            _("The article's original address"),
+            _(
+                "the article's original URL (itemReviewed's appearance; add it under "
+                "“Article details” at the top of the article's page)"
+            ),
+            bool(article.canonical_url or article.url),
+        ),
+    ]
+
+
 def claimreview_problems(annotation: Annotation) -> list[str]:
     """What is missing for valid ClaimReview markup, in words an editor can act on."""
-    article = annotation.version.article
-    problems = []
-    if not annotation.claim.strip():
-        problems.append("a claim summary (ClaimReview's claimReviewed)")
-    if annotation.rating is None:
-        problems.append("a verdict (reviewRating)")
-    if not annotation.claimant.strip():
-        problems.append("the claimant (itemReviewed's author)")
-    if not (article.canonical_url or article.url):
-        problems.append(
-            "the article's original URL (itemReviewed's appearance; add it in the admin)"
-        )
-    return problems
+    return [item.problem for item in publish_checklist(annotation) if not item.done]
 
 
 def claimreview(annotation: Annotation, best: int | None = None) -> dict[str, Any]:

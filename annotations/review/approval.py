@@ -47,17 +47,23 @@ def content_digest(annotation: Annotation) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
-def _this_round(annotation: Annotation) -> list[Transition]:
+def history(annotation: Annotation) -> list[Transition]:
+    """The claim's transitions in order: what the functions below read (pass it to them to
+    read it once)."""
+    return list(annotation.transitions.order_by("created_at", "id"))
+
+
+def _this_round(annotation: Annotation, steps: list[Transition] | None = None) -> list[Transition]:
     """The transitions since the claim was last submitted."""
-    steps = list(annotation.transitions.order_by("created_at", "id"))
+    steps = history(annotation) if steps is None else steps
     starts = [n for n, step in enumerate(steps) if step.action == "submit"]
     return steps[starts[-1] :] if starts else steps
 
 
-def approvals(annotation: Annotation) -> list[Transition]:
+def approvals(annotation: Annotation, steps: list[Transition] | None = None) -> list[Transition]:
     """The approvals that still count: since the last submission or reopening."""
     counted: list[Transition] = []
-    for step in annotation.transitions.order_by("created_at", "id"):
+    for step in history(annotation) if steps is None else steps:
         if step.action in ROUND_START:
             counted = []
         elif step.action == "approve":
@@ -65,12 +71,14 @@ def approvals(annotation: Annotation) -> list[Transition]:
     return counted
 
 
-def changed_it_this_round(annotation: Annotation, user: User) -> bool:
+def changed_it_this_round(
+    annotation: Annotation, user: User, steps: list[Transition] | None = None
+) -> bool:
     """Whether `user` edited the claim's content since it was submitted: they then share
     its authorship, and a different editor must approve it."""
     return any(
         step.action in ("edit", "reopen") and step.actor_id == user.pk
-        for step in _this_round(annotation)
+        for step in _this_round(annotation, steps)
     )
 
 

@@ -50,7 +50,8 @@ QUEUES: dict[str, Queue] = {
             "mine",
             "My work",
             (State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW, State.APPROVED),
-            "Nothing waits for you: no drafts, nothing sent back, nothing assigned.",
+            "You have no claims on their way: nothing in draft, in review or approved, "
+            "nothing sent back, nothing assigned to you.",
         ),
         Queue(
             "needs-review", "Needs review", (State.IN_REVIEW,), "No claim is waiting for review."
@@ -78,8 +79,13 @@ SORTS = {
 }
 
 
+# My claims until they are published (where they stand is in each row's state), and the
+# reviews assigned to me.
+ON_THEIR_WAY = (State.DRAFT, State.CHANGES_REQUESTED, State.IN_REVIEW, State.APPROVED)
+
+
 def _mine(user: User) -> Q:
-    return Q(author=user, state__in=[State.DRAFT, State.CHANGES_REQUESTED]) | Q(
+    return Q(author=user, state__in=ON_THEIR_WAY) | Q(
         assignee=user, state__in=[State.IN_REVIEW, State.APPROVED]
     )
 

@@ -160,10 +160,17 @@ def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
 
 
 def allowed_actions(
-    user: User, annotation: Annotation, approvals: list[int] | None = None
+    user: User,
+    annotation: Annotation,
+    approvals: list[int] | None = None,
+    *,
+    steps: list[Transition] | None = None,
 ) -> list[Action]:
     """The moves `user` could make now (for drawing buttons; the service checks again).
-    `approvals` (from `approvals_this_round`) saves a query when the caller has it."""
+    `approvals` (from `approvals_this_round`) or `steps` (`approval.history`) save queries
+    when the caller has them."""
+    if approvals is None and steps is not None:
+        approvals = [step.actor_id for step in approval.approvals(annotation, steps)]
     approved = annotation.state == State.IN_REVIEW and user.pk in (
         approvals if approvals is not None else approvals_this_round(annotation)
     )
@@ -172,7 +179,8 @@ def allowed_actions(
         for name in BUTTON_ACTIONS
         if refusal(user, annotation, action := ACTIONS[name]) is None
         and not (
-            name == "approve" and (approved or approval.changed_it_this_round(annotation, user))
+            name == "approve"
+            and (approved or approval.changed_it_this_round(annotation, user, steps))
         )
     ]
 

@@ -12,6 +12,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -27,6 +30,7 @@ from annotations import permissions
 from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors as ingest_selectors
 from annotations.models import Annotation, Article, ArticleVersion
+from annotations.review import services as review
 from annotations.workspace import selectors, services
 from annotations.workspace.anchoring import quote_at, snap_to_words, suggest_claimant
 from annotations.workspace.forms import EditAnnotationForm, NewAnnotationForm, SourceForm
@@ -36,6 +40,9 @@ CARD = "annotations/workspace/partials/annotation_card.html"
 CARDS_PER_PAGE = 10  # about a screenful; the rest load as the panel scrolls
 TEXT_CACHE_SECONDS = 600
 FORM = "annotations/workspace/partials/annotation_form.html"
+# Parts of a card that redraw themselves: the sources while archiving, the review panel
+# when the article's details change.
+CARD_PARTS = ("sources", "review")
 
 
 def _workspace_url(annotation: Annotation) -> str:
@@ -356,7 +363,8 @@ def annotation_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(_workspace_url(annotation))
     annotation = selectors.annotation_for_card(pk)
-    template = CARD + "#sources" if request.GET.get("part") == "sources" else CARD
+    part = request.GET.get("part")
+    template = CARD + f"#{part}" if part in CARD_PARTS else CARD
     return render(request, template, _card_context(request, annotation))
 
 
@@ -429,6 +437,74 @@ def annotation_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return render(request, "annotations/workspace/annotation_history_page.html", context)
     return render(request, "annotations/workspace/partials/annotation_history.html", context)
+
+
+# --- Review moves from the card --------------------------------------------------------------
+
+MOVE_DONE = {
+    "submit": _lazy("Submitted for review. Editors see it in “Needs review”."),
+    "withdraw": _lazy("Withdrawn from review: it is a draft again."),
+    "request_changes": _lazy("Sent back to the author with your comment."),
+    "approve": _lazy("Approved. It can be published now."),
+    "publish": _lazy("Published. The verdict is on the public page."),
+}
+
+
+@login_required
+@require_POST
+def annotation_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Submit, withdraw, request changes, approve or publish from the card, through the
+    review service that checks every move. htmx gets the changed card (a refusal too, with
+    the reason in it, status 200 so it is swapped in); a plain form goes back to the
+    workspace with the outcome as a message."""
+    annotation = _visible_annotation(request, pk)  # another desk's unpublished work: 404
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "")
+    raw_revision = request.POST.get("revision") or ""
+    revision = parse_id(raw_revision) if raw_revision else None
+    done = ""
+    try:
+        if raw_revision and revision is None:
+            raise review.ReviewError(_("This form is damaged or out of date. Reload the page."))
+        if action not in MOVE_DONE:
+            raise review.ReviewError(_("That is not a move a card can make."))
+        claim, _record = review.claim_move(
+            annotation_id=pk,
+            user=request.user,
+            action=action,
+            comment=comment,
+            revision=revision,
+        )
+    except (review.ReviewError, PermissionDenied) as exc:
+        problem = str(exc) or _("You may not do that.")
+    else:
+        problem = ""
+        done = str(MOVE_DONE[action])
+        if action == "approve" and claim.state != Annotation.State.APPROVED:
+            done = _("Approval recorded. One more editor must approve before it is published.")
+    if not request.htmx:
+        if problem:
+            messages.error(request, problem)
+        else:
+            messages.success(request, done)
+        return redirect(_workspace_url(annotation))
+    annotation = selectors.annotation_for_card(pk)
+    context = {
+        **_card_context(request, annotation),
+        "review_notice": problem or done,
+        "review_ok": not problem,
+        "kept_comment": comment if problem and action == "request_changes" else "",
+    }
+    response = HttpResponse(render_to_string(CARD, context, request))
+    if problem:
+        return response
+    # The queues' counts and anything else showing the claim's state listen for this.
+    trigger_client_event(
+        response, "claim-moved", {"id": pk, "action": action, "state": annotation.state}
+    )
+    return trigger_client_event(
+        response, "annotation-changed", {"id": pk, "action": "moved"}, after="settle"
+    )
 
 
 # --- Sources -------------------------------------------------------------------------------
