@@ -5,6 +5,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
 
+from annotations.coverage import languages
 from annotations.review import selectors as queues
 
 register = template.Library()
@@ -37,3 +38,9 @@ def amount(value: float | int | None) -> str:
         if abs(number) >= size:
             return f"{number / size:.1f}".rstrip("0").rstrip(".") + f" {word}"
     return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """An article's language for people, in the interface's language: "es" -> "Spanish"."""
+    return languages.name_translated(code) if code else ""
