@@ -1,5 +1,5 @@
 """The answer to a request Django could not read (handler400): a body too large to buffer,
-a malformed multipart body, a suspicious header.
+a malformed multipart body, a suspicious header. And the 404 page under DEBUG.
 
 A person who sent a form from the desk is brought back to the same page with the reason
 (the page puts a pasted text back from the tab's session storage, see static/js/app.js);
@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext
 
 
@@ -95,3 +99,61 @@ def refuse_unstorable(request: HttpRequest, field: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     return render(request, "400.html", {"message": message}, status=400)
+
+
+# --- The 404 page under DEBUG ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # "/review/claims/<int:pk>/"
+    name: str  # "annotations:review_claim", "" when unnamed
+
+
+def _routes(
+    patterns: Iterable[URLPattern | URLResolver], prefix: str, namespace: str
+) -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                # Hundreds of admin pages, one per model: one line says where they are.
+                yield Route(route, "admin:index")
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry.url_patterns, route, inner)
+        else:
+            yield Route(route, f"{namespace}{entry.name}" if entry.name else "")
+
+
+def url_routes() -> list[Route]:
+    """Every route of the URL configuration, the included ones with their full path and
+    their namespaced name (what `{% url %}` takes)."""
+    return list(_routes(get_resolver().url_patterns, "/", ""))
+
+
+def debug_not_found(request: HttpRequest, exception: Exception | None) -> HttpResponse:
+    """The 404 page with what a developer needs, for DEBUG only (see
+    newsroom.middleware.DebugNotFoundMiddleware): the public page, then the reason the view
+    gave, the view, and the routes, those sharing the address's first segment first.
+    Django's own debug page styles itself inline, which our Content-Security-Policy
+    forbids, and lists included routes without their prefix's namespace."""
+    match = request.resolver_match
+    reason = ""
+    if exception is not None and not isinstance(exception, Resolver404):
+        reason = str(exception)
+    routes = url_routes()
+    first = request.path.strip("/").split("/", 1)[0]
+    near = [r for r in routes if first and r.pattern.strip("/").split("/", 1)[0] == first]
+    context = {
+        "debug_404": {
+            "path": request.path,
+            "reason": reason,
+            "view": match._func_path if match is not None else "",
+            "route": f"/{match.route}" if match is not None else "",
+            "segment": f"/{first}/",
+            "near": near,
+            "routes": routes,
+        }
+    }
+    return render(request, "404_debug.html", context, status=404)

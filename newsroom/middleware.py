@@ -2,7 +2,13 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+)
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -23,6 +29,35 @@ class ContentSecurityPolicyMiddleware:
         if policy:
             response.headers.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class DebugNotFoundMiddleware:
+    """Under DEBUG, a 404 answers with our own page plus what a developer needs (see
+    annotations.errors.debug_not_found) instead of Django's technical page, which our
+    Content-Security-Policy leaves unstyled. Innermost, so the CSP middleware still
+    sees the page; without DEBUG it does nothing."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None  # no route: no view ran
+        ):
+            from annotations.errors import debug_not_found
+
+            return debug_not_found(request, None)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            from annotations.errors import debug_not_found
+
+            return debug_not_found(request, exception)
+        return None
 
 
 class ServerTimingMiddleware:

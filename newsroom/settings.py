@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
+    # DEBUG only: a readable 404 page with the routes (Django's own is styled inline).
+    "newsroom.middleware.DebugNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

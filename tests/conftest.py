@@ -522,3 +522,13 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+# Our own Spanish news story (a drought, with figures, attributions, ¿…?, ¡…!, «…», "Dra.",
+# "EE. UU.", "p. ej.", "1.080" and "3,5"): what the Spanish segmentation and scoring read.
+WIRE_STORY_ES = ROOT / "tests" / "fixtures" / "wire-story-es.txt"
+
+
+@pytest.fixture
+def spanish_text() -> str:
+    return WIRE_STORY_ES.read_text(encoding="utf-8").removesuffix("\n")

@@ -917,7 +917,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         ],
     ),
     "annotations:review_dashboard": Endpoint(
-        no_args, [get(N("team"), base=lambda n: {"team": n.team.pk})]
+        no_args,
+        [get(N("team"), N("weeks"), base=lambda n: {"team": n.team.pk, "weeks": "52"})],
     ),
     "annotations:review_claim": Endpoint(
         claim_in(PUBLISHED), [get(F("correct"), base=lambda n: {"correct": "1"})]

@@ -287,7 +287,7 @@ def coverage_job_extract(job_id: int) -> None:
         row.content_hash = digest
         row.canonical_url = canonical
         _describe(row, document)
-        row.sentences = [[s.start, s.end] for s in split_sentences(text)]
+        row.sentences = [[s.start, s.end] for s in split_sentences(text, language=row.language)]
         row.html = b""  # the text is what we keep
         row.status = Status.EXTRACTED
         row.save()

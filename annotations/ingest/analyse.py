@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from annotations.ingest.checkworthiness import get_scorer
+from annotations.ingest.checkworthiness import get_scorer, score_sentences
 from annotations.ingest.segment import SentenceSpan, paragraph_ranges, split_sentences
 
 logger = logging.getLogger(__name__)
@@ -32,10 +32,12 @@ class AnalysedSentence:
 
 
 def _analyse_stretch(
-    text: str, paragraphs: list[tuple[int, int]], first_paragraph: int
+    text: str, paragraphs: list[tuple[int, int]], first_paragraph: int, language: str
 ) -> list[tuple[int, int, int, bool, int]]:
-    spans = split_sentences(text, paragraphs, first_paragraph=first_paragraph)
-    scores = get_scorer().score([text[span.start : span.end] for span in spans])
+    spans = split_sentences(text, paragraphs, first_paragraph=first_paragraph, language=language)
+    scores = score_sentences(
+        get_scorer(), [text[span.start : span.end] for span in spans], language
+    )
     return [
         (span.start, span.end, span.paragraph, span.is_headline, score.value)
         for span, score in zip(spans, scores, strict=True)
@@ -65,8 +67,11 @@ def _stretches(
     return stretches
 
 
-def analyse(text: str, *, parallel: bool | None = None) -> list[AnalysedSentence]:
-    """Sentences of `text` with their check-worthiness, numbered in reading order."""
+def analyse(
+    text: str, *, parallel: bool | None = None, language: str = ""
+) -> list[AnalysedSentence]:
+    """Sentences of `text` with their check-worthiness, numbered in reading order, split and
+    scored by the rules of `language` (ISO 639-1; "" when unknown)."""
     processes = min(os.cpu_count() or 1, MAX_PROCESSES)
     if parallel is None:
         parallel = len(text) >= PARALLEL_MIN_CHARS and processes > 1
@@ -77,17 +82,17 @@ def analyse(text: str, *, parallel: bool | None = None) -> list[AnalysedSentence
         try:
             with ProcessPoolExecutor(len(stretches) - 1, mp_context=get_context("fork")) as pool:
                 futures = [
-                    pool.submit(_analyse_stretch, text, part, first)
+                    pool.submit(_analyse_stretch, text, part, first, language)
                     for first, part in stretches[1:]
                 ]
-                rows = _analyse_stretch(text, stretches[0][1], stretches[0][0])
+                rows = _analyse_stretch(text, stretches[0][1], stretches[0][0], language)
                 for future in futures:
                     rows.extend(future.result())
         except (OSError, BrokenProcessPool) as exc:  # no fork here: do it all in this process
             logger.warning("parallel sentence analysis failed (%s); running serially", exc)
             rows = []
     if not rows:
-        rows = _analyse_stretch(text, paragraphs, 0)
+        rows = _analyse_stretch(text, paragraphs, 0, language)
     return [
         AnalysedSentence(SentenceSpan(index, start, end, paragraph, headline), score)
         for index, (start, end, paragraph, headline, score) in enumerate(rows)

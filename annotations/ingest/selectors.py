@@ -3,11 +3,35 @@ the desks a user imports for."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from annotations import permissions
-from annotations.models import Article, ArticleVersion, Placement, Team
+from annotations.models import (
+    Article,
+    ArticleVersion,
+    Comment,
+    Placement,
+    Team,
+    Transition,
+)
+
+# The article list's claim counts, in the order of the workflow; a corrected verdict is
+# still a published one.
+CLAIM_COLUMNS = (
+    ("draft", _("draft")),
+    ("in_review", _("in review")),
+    ("changes_requested", _("changes requested")),
+    ("approved", _("approved")),
+    ("published", _("published")),
+    ("retracted", _("retracted")),
+)
+_COLUMN_OF_STATE = {state: state for state, _label in CLAIM_COLUMNS} | {"corrected": "published"}
 
 
 def article_list(user: User | AnonymousUser, *, search: str = "") -> QuerySet[Article]:
@@ -17,6 +41,8 @@ def article_list(user: User | AnonymousUser, *, search: str = "") -> QuerySet[Ar
         permissions.visible_articles(user)
         .annotate(
             latest_version=Subquery(latest.values("number")[:1]),
+            latest_language=Subquery(latest.values("language")[:1]),
+            last_import=Subquery(latest.values("created_at")[:1]),
         )
         .select_related("team")
     )
@@ -24,6 +50,62 @@ def article_list(user: User | AnonymousUser, *, search: str = "") -> QuerySet[Ar
     if search:
         articles = articles.filter(Q(title__icontains=search) | Q(outlet__icontains=search))
     return articles.order_by("-created_at", "-id")
+
+
+@dataclass
+class ArticleActivity:
+    """What the article list says of an article's claims: how many the viewer may see in
+    each state (`counts`, in CLAIM_COLUMNS order, zeros left out) and the last thing that
+    happened to it."""
+
+    counts: list[tuple[str, str, int]] = field(default_factory=list)
+    last_activity: datetime | None = None
+
+
+def article_activity(
+    user: User | AnonymousUser, articles: Iterable[Article]
+) -> dict[int, ArticleActivity]:
+    """For each article of a page of `article_list`: its claims by state and its last
+    activity, in three queries whatever the number of articles.
+
+    Last activity is the latest of: a version imported (the article's newest version), a
+    claim created, edited or deleted, a review move (submit, approve, request changes,
+    publish, correct, retract...) and a comment, counting only the claims the user may see.
+    """
+    imported = {a.pk: getattr(a, "last_import", None) for a in articles}
+    ids = list(imported)
+    if not ids:
+        return {}
+    seen = permissions.visible_annotations(user).filter(version__article_id__in=ids)
+    by_state: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    latest: dict[int, list[datetime]] = {pk: [t] if t else [] for pk, t in imported.items()}
+    rows = seen.values_list("version__article_id", "state").annotate(
+        n=Count("id"), last=Max("updated_at")
+    )
+    for article_id, state, n, last in rows.order_by():
+        column = _COLUMN_OF_STATE.get(state, state)
+        by_state[article_id][column] = by_state[article_id].get(column, 0) + n
+        latest[article_id].append(last)
+    for model in (Transition, Comment):
+        moves = (
+            model.objects.filter(annotation__in=seen)
+            .values_list("annotation__version__article_id")
+            .annotate(last=Max("created_at"))
+            .order_by()
+        )
+        for article_id, last in moves:
+            latest[article_id].append(last)
+    return {
+        pk: ArticleActivity(
+            counts=[
+                (state, str(label), by_state[pk][state])
+                for state, label in CLAIM_COLUMNS
+                if by_state[pk].get(state)
+            ],
+            last_activity=max(latest[pk], default=None),
+        )
+        for pk in ids
+    }
 
 
 def article_version(article: Article, number: int | None = None) -> ArticleVersion | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from annotations import permissions, queueing
+from annotations.coverage import languages
 from annotations.fetching import FetchError, FetchResult, fetch
 from annotations.ingest import sql
 from annotations.ingest.analyse import analyse
@@ -86,9 +87,9 @@ def already_imported(document: ExtractedDocument, team: Team | None) -> bool:
 
 
 def _create_sentences(version: ArticleVersion) -> int:
-    """Segment, score and store the sentences of a new version."""
+    """Segment, score and store the sentences of a new version, by its language's rules."""
     text = version.text
-    sentences = analyse(text)
+    sentences = analyse(text, language=version.language)
     sql.sentences_copy(
         version.pk,
         (
@@ -134,6 +135,7 @@ def article_import(
     text = document.text
     digest = content_hash(text)
     key_url = original_url or document.canonical_url or url
+    language, language_source = languages.of_article(text, document.language)
     author = user if isinstance(user, User) else None
     with transaction.atomic():
         article: Article | None = None
@@ -181,7 +183,7 @@ def article_import(
                 url=url,
                 # What the person typed wins over what the file's markup claims.
                 canonical_url=original_url or document.canonical_url or url,
-                language=document.language,
+                language=language,
                 team=team,
                 created_by=author,
             )
@@ -189,7 +191,9 @@ def article_import(
         else:
             last = article.versions.order_by("-number").values_list("number", flat=True).first()
             number = (last or 0) + 1
-            Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+            Article.objects.filter(pk=article.pk).update(
+                updated_at=timezone.now(), language=language or article.language
+            )
         version = ArticleVersion.objects.create(
             article=article,
             number=number,
@@ -197,6 +201,8 @@ def article_import(
             content_hash=digest,
             source=source,
             fetched_url=url,
+            language=language,
+            language_source=language_source,
             created_by=author,
         )
         count = _create_sentences(version)

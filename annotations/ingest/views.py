@@ -36,7 +36,10 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:200]
     paginator = Paginator(selectors.article_list(request.user, search=search), 25)
     page = paginator.get_page(request.GET.get("page"))
-    context = {"page": page, "search": search}
+    articles = list(page.object_list)
+    activity = selectors.article_activity(request.user, articles)
+    rows = [(article, activity[article.pk]) for article in articles]
+    context = {"page": page, "rows": rows, "search": search}
     template = "annotations/ingest/article_list.html"
     if request.htmx and request.htmx.target == "article-results":
         template += "#results"

@@ -22,7 +22,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     url = models.URLField(max_length=2000, blank=True, help_text="Where the article was fetched.")
     canonical_url = models.URLField(max_length=2000, blank=True, db_index=True)
-    language = models.CharField(max_length=20, blank=True)
+    language = models.CharField(
+        max_length=20, blank=True, help_text="Its newest version's language (ISO 639-1)."
+    )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
@@ -83,12 +85,21 @@ class ArticleVersion(models.Model):
         URL = "url", _("Fetched URL")
         CLI = "cli", _("Command line")
 
+    class LanguageSource(models.TextChoices):
+        PAGE = "page", _("declared by the page")
+        DETECTED = "detected", _("detected from its words")
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     text = models.TextField()
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the text, hex.")
     source = models.CharField(max_length=10, choices=Source.choices)
     fetched_url = models.URLField(max_length=2000, blank=True)
+    # The language its sentences were split and scored in (ISO 639-1, "" when unknown).
+    language = models.CharField(max_length=8, blank=True)
+    language_source = models.CharField(
+        max_length=10, choices=LanguageSource.choices, blank=True, default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

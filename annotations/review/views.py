@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -164,7 +165,7 @@ def review_export(request: HtmxHttpRequest, queue: str) -> StreamingHttpResponse
                     _cell(a.claimant),
                     a.rating.label if a.rating else "",
                     a.get_state_display(),
-                    a.state_changed_at.isoformat(),
+                    _csv_time(a.state_changed_at),
                     _cell(article.title),
                     _cell(article.outlet),
                     article.team.name if article.team else "",
@@ -182,6 +183,12 @@ def review_export(request: HtmxHttpRequest, queue: str) -> StreamingHttpResponse
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="{queue}-{stamp}.csv"'
     return response
+
+
+def _csv_time(moment: datetime) -> str:
+    """ISO 8601 to the second in the desk's time zone (TIME_ZONE), with its offset:
+    2026-11-27T16:04:05-05:00. Spreadsheets read it; microseconds only got in the way."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 def _cell(text: str) -> str:
@@ -460,7 +467,10 @@ def review_dashboard(request: HtmxHttpRequest) -> HttpResponse:
             raise Http404("No such team, or not yours.")
     elif teams:
         team = teams[0]
-    figures = charts.dashboard(request.user, team)
+    weeks = parse_id(request.GET.get("weeks"))
+    if weeks not in charts.WEEK_CHOICES:
+        weeks = charts.WEEKS
+    figures = charts.dashboard(request.user, team, weeks=weeks)
     return render(
         request, "annotations/review/dashboard.html", {"teams": teams, "team": team, **figures}
     )

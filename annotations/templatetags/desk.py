@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from annotations.coverage import languages
 from annotations.review import selectors as queues
 
 register = template.Library()
@@ -62,3 +63,9 @@ def joined(items: Iterable[object], attribute: str) -> str:
         for item in items
     )
     return ", ".join(str(value) for value in values)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """An article's language for people, in the interface's language: "es" -> "Spanish"."""
+    return languages.name_translated(code) if code else ""
