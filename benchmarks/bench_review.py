@@ -34,7 +34,6 @@ def main() -> None:
         from django.conf import settings
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.auth.models import Group, User
-        from django.contrib.sessions.backends.db import SessionStore
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
@@ -43,6 +42,7 @@ def main() -> None:
         from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
         from annotations.models import Annotation, Rating, Team
+        from annotations.sessions import SessionStore
 
         team = Team.objects.create(name="Bench desk", slug="bench-desk")
         text = article_text(2000)

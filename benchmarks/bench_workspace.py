@@ -106,12 +106,12 @@ def main() -> None:
         from django.conf import settings
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.auth.models import Group, User
-        from django.contrib.sessions.backends.db import SessionStore
         from django.db.models import Max, Min
 
         from annotations.ingest import services
         from annotations.ingest.documents import from_plain_text
         from annotations.models import Annotation
+        from annotations.sessions import SessionStore
 
         text = article_text(2000)
         result = services.article_import(document=from_plain_text(text), source="paste")

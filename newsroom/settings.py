@@ -103,7 +103,8 @@ MIDDLEWARE = [
     "newsroom.middleware.DeskLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, handed the user read with the session (no query of its own).
+    "annotations.auth.SessionUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "newsroom.middleware.UnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -159,12 +160,9 @@ CACHES = {
     )
 }
 
-# Sessions are read on every request: with Redis, from the cache first (written through).
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Sessions live in the database and are read in one statement with the logged-in user, their
+# roles and desks (annotations/sessions.py says why not signed cookies or a cache).
+SESSION_ENGINE = "annotations.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -126,7 +126,7 @@ def test_with_redis_down_pages_are_served_work_waits_and_health_says_so(
         answer = httpx.get(web + public, timeout=10)
         assert answer.status_code == 200 and "1,140 fuel lorries crossed" in answer.text
     assert time.monotonic() - started < 5
-    # The session outlives the cache (it is in the database too); a new login works as well.
+    # The session outlives the cache (it is in the database); a new login works as well.
     assert desk.get("/articles/").status_code == 200
     again = log_in(web)
     assert again.get(f"/articles/{article.pk}/").status_code == 200

@@ -1468,7 +1468,7 @@ def export_rows(n: Newsroom, role: Role, queue: str, data: dict[str, Any]) -> in
 
 
 WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
-UNWATCHED = {"django_session"}  # a session is not the newsroom's data
+UNWATCHED = {"annotations_desksession"}  # a session is not the newsroom's data
 
 
 @dataclass

@@ -177,8 +177,12 @@ def user_teams(user: User | AnonymousUser) -> QuerySet[Team]:
 
 
 def article_head(pk: int) -> Article | None:
-    """The few fields the save path needs to check who may annotate (one primary-key read)."""
-    return Article.objects.filter(pk=pk).only("id", "team_id", "title").first()
+    """The few fields the save path needs (one primary-key read): who may annotate, and
+    whether the new card's "ready to publish" checklist has the original address (two short
+    columns; without them each would be read later, a round trip apiece)."""
+    return (
+        Article.objects.filter(pk=pk).only("id", "team_id", "title", "canonical_url", "url").first()
+    )
 
 
 def matching_article(

@@ -15,6 +15,7 @@ from annotations.models.claims import (
 from annotations.models.coverage import CoverageFeed, CoverageJob, CoverageMatch, RelatedArticle
 from annotations.models.desks import Team
 from annotations.models.review import Comment, Correction, Notification, Transition
+from annotations.models.sessions import DeskSession
 
 __all__ = [
     "PUBLIC_STATES",
@@ -28,6 +29,7 @@ __all__ = [
     "CoverageFeed",
     "CoverageJob",
     "CoverageMatch",
+    "DeskSession",
     "ImportJob",
     "Notification",
     "Placement",

@@ -9,7 +9,7 @@ The author of a verdict never approves, publishes, corrects or retracts it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -136,36 +136,62 @@ BUTTON_ACTIONS = ("submit", "withdraw", "request_changes", "approve", "publish")
 
 def refusal(user: User, annotation: Annotation, action: Action) -> str | None:
     """Why `user` may not apply `action` to `annotation` now, or None if they may."""
+    why = _refused(user, annotation, action)
+    return why() if why is not None else None
+
+
+def may_apply(user: User, annotation: Annotation, action: Action) -> bool:
+    """`refusal(...) is None`, without putting the reason into words: every card asks this
+    of five moves, and the reasons (translated, with the states' names) cost more than the
+    rest of the card's panel."""
+    return _refused(user, annotation, action) is None
+
+
+def _refused(user: User, annotation: Annotation, action: Action) -> Callable[[], str] | None:
+    """The rule behind `refusal`: None if the move is allowed, else what says why."""
     if annotation.deleted_at is not None:
-        return gettext("This claim was deleted.")
+        return lambda: gettext("This claim was deleted.")
     if annotation.state not in action.sources:
-        return gettext(
-            "“%(action)s” is not possible for a claim that is “%(state)s”; "
-            "it needs a claim that is %(states)s."
-        ) % {
-            "action": action.label,
-            "state": annotation.get_state_display(),
-            "states": gettext(" or ").join(f"“{State(s).label}”" for s in sorted(action.sources)),
-        }
+        return lambda: (
+            gettext(
+                "“%(action)s” is not possible for a claim that is “%(state)s”; "
+                "it needs a claim that is %(states)s."
+            )
+            % {
+                "action": action.label,
+                "state": annotation.get_state_display(),
+                "states": gettext(" or ").join(
+                    f"“{State(s).label}”" for s in sorted(action.sources)
+                ),
+            }
+        )
     is_author = annotation.author_id == user.pk
-    verb = {"verb": _lowered(action.label)}
     if action.by_reviewer:
         if not permissions.is_editor(user):
-            return gettext("Only editors can %(verb)s.") % verb
+            return lambda: gettext("Only editors can %(verb)s.") % _verb(action)
         if is_author:
-            return gettext("You wrote this verdict; a different editor must %(verb)s it.") % verb
+            return lambda: (
+                gettext("You wrote this verdict; a different editor must %(verb)s it.")
+                % _verb(action)
+            )
         if not permissions.in_desk_of(user, annotation):
-            return gettext("Only editors of the article's team can review it.")
+            return lambda: gettext("Only editors of the article's team can review it.")
     elif not (
         (is_author and permissions.can_annotate(user))
         or (permissions.is_editor(user) and permissions.in_desk_of(user, annotation))
     ):
-        return gettext("Only the author or an editor of the team can %(verb)s.") % verb
+        return lambda: (
+            gettext("Only the author or an editor of the team can %(verb)s.") % _verb(action)
+        )
     if action.name == "withdraw" and not is_author:
-        return gettext("Only the author can withdraw a claim from review.")
+        return lambda: gettext("Only the author can withdraw a claim from review.")
     if action.needs_verdict and annotation.rating_id is None:
-        return gettext("Give the claim a verdict first.")
+        return lambda: gettext("Give the claim a verdict first.")
     return None
+
+
+def _verb(action: Action) -> dict[str, str]:
+    return {"verb": _lowered(action.label)}
 
 
 def _lowered(label: StrOrPromise) -> str:
@@ -192,7 +218,7 @@ def allowed_actions(
     return [
         action
         for name in BUTTON_ACTIONS
-        if refusal(user, annotation, action := ACTIONS[name]) is None
+        if may_apply(user, annotation, action := ACTIONS[name])
         and not (
             name == "approve"
             and (approved or approval.changed_it_this_round(annotation, user, steps))

@@ -248,7 +248,7 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
     in_desk = permissions.in_desk_of(user, annotation)
     comments = queues.claim_comments(annotation) if in_desk else []
     is_reviewer = permissions.is_editor(user) and in_desk
-    correctable = review.refusal(user, annotation, review.ACTIONS["correct"]) is None
+    correctable = review.may_apply(user, annotation, review.ACTIONS["correct"])
     approvals = review.approvals_this_round(annotation)
     return {
         "annotation": annotation,

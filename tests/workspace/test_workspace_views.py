@@ -115,6 +115,50 @@ def test_workspace_query_count_does_not_grow_with_annotations(
     assert queries_with(1) == queries_with(10) == queries_with(1000)
 
 
+def test_a_save_costs_four_statements_however_many_claims_the_article_has(
+    factchecker_client: Client, version, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    """The session with the user, the article, the claim with its history (one INSERT: the
+    history is a trigger), the highlights of the redrawn paragraph: nothing read per claim,
+    and nothing read twice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    phrases = ["Harrow Pass", "full tanks", "lorries heading north"]
+    # The test's own transaction makes the save take a savepoint: not a statement of the save.
+    savepoint = re.compile(r"(?:^|;\s*)(?:RELEASE )?SAVEPOINT\b[^;]*$")
+    positions = [i for i, c in enumerate(version.text) if not c.isspace()]
+    unproven = Rating.objects.get(slug="unproven")
+    url = f"/articles/{version.article_id}/annotations/"
+    factchecker_client.get(f"/articles/{version.article_id}/")  # the text is cached after this
+
+    def statements_with(count: int, phrase: str) -> list[str]:
+        Annotation.objects.all().delete()
+        Annotation.objects.bulk_create(
+            Annotation(
+                version=version,
+                start=p,
+                end=p + 1,
+                exact=version.text[p],
+                author=factchecker,
+                rating=unproven,
+            )
+            for p in positions[-count:]
+        )
+        with CaptureQueriesContext(connection) as captured:
+            response = factchecker_client.post(url, create_payload(version, phrase), **HTMX)
+        assert response.status_code == 200
+        assert '"created"' in response.headers["HX-Trigger-After-Settle"]
+        assert 'hx-swap-oob="true"' in response.content.decode()  # the paragraph, redrawn
+        sql = [query["sql"] for query in captured.captured_queries]
+        return [statement for statement in sql if not savepoint.search(statement)]
+
+    statements_with(1, phrases[2])  # the first save reads the rating scale, kept a while after
+    one, many = statements_with(1, phrases[0]), statements_with(500, phrases[1])
+    assert len(one) == len(many) == 4, many
+    assert sum("INSERT" in sql for sql in many) == 1  # the claim and its history together
+
+
 def test_more_cards_load_a_page_at_a_time(reader_client: Client, version, factchecker) -> None:  # type: ignore[no-untyped-def]
     unproven = Rating.objects.get(slug="unproven")
     positions = [i for i, character in enumerate(version.text) if not character.isspace()][:120]
