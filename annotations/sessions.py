@@ -61,10 +61,12 @@ class SessionStore(db.SessionStore):
 
     def create_model_instance(self, data: dict[str, Any]) -> DeskSession:
         session = super().create_model_instance(data)
+        assert isinstance(session, DeskSession)  # get_model_class's
         session.user_id = _user_id(data)
         return session
 
     async def acreate_model_instance(self, data: dict[str, Any]) -> DeskSession:
         session = await super().acreate_model_instance(data)
+        assert isinstance(session, DeskSession)
         session.user_id = _user_id(data)
         return session
