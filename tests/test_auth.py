@@ -31,3 +31,23 @@ def test_backend_refuses_inactive_and_missing_users() -> None:
     inactive = UserFactory(is_active=False)
     assert RoleAwareModelBackend().get_user(inactive.pk) is None
     assert RoleAwareModelBackend().get_user(10**9) is None
+
+
+def test_backend_loads_the_desks_the_orm_reads() -> None:
+    from tests.factories import TeamFactory
+
+    user = UserFactory()
+    desks = [
+        TeamFactory(name="Desk one", slug="desk-one"),
+        TeamFactory(name="Desk two", slug="desk-two"),
+    ]
+    user.teams.set(desks)
+    TeamFactory(name="Other desk", slug="other-desk")
+
+    loaded = RoleAwareModelBackend().get_user(user.pk)
+    fresh = User.objects.get(pk=user.pk)
+
+    assert loaded is not None
+    assert (
+        permissions.team_ids_of(loaded) == permissions.team_ids_of(fresh) == {d.pk for d in desks}
+    )
