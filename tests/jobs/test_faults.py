@@ -302,7 +302,7 @@ def test_redis_killed_without_its_append_only_file_loses_the_queue_and_the_sweep
     assert lost.requeued == 1
     hopeless.refresh_from_db()
     assert hopeless.error == (
-        "No worker started the import, and it was queued again 3 times without finishing. "
+        "No worker started the import. It was queued again 3 times without finishing. "
         "Try the import again later; if it fails the same way, the workers need a look."
     )
     assert swept < bound
