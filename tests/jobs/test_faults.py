@@ -287,10 +287,7 @@ def test_redis_killed_without_its_append_only_file_loses_the_queue_and_the_sweep
 
         with run_celery_worker(tmp_path, beat=True, queue=queue, **on(broker)) as worker:
             wait_for(
-                lambda: (
-                    finished(lost)
-                    and state_of(hopeless) == ImportJob.State.FAILED
-                ),
+                lambda: finished(lost) and state_of(hopeless) == ImportJob.State.FAILED,
                 "the sweep",
                 worker,
                 bound,
