@@ -199,7 +199,7 @@ API_ORDER = ("version__number", "start", "id")
 
 def api_article_annotations(user: User | AnonymousUser, article: Article) -> QuerySet[Annotation]:
     """The annotations of an article the caller may see, in reading order across versions."""
-    return permissions.api_annotations(user).filter(version__article=article).order_by(*API_ORDER)
+    return permissions.api_article_annotations(user, article).order_by(*API_ORDER)
 
 
 def api_annotation_count(user: User | AnonymousUser, article: Article) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,13 +22,14 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from annotations import roles
+from annotations import permissions, roles
 from annotations.models import Annotation, Article, Rating
 from annotations.publishing.standards import ANNO_CONTENT_TYPE, ANNO_PAGE_SIZE
 from annotations.review import services as review
 from annotations.workspace import services
 from tests.conftest import _user_with_role, shared_path
 from tests.factories import TeamFactory, annotate, import_text
+from tests.sql_fixtures import build_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -724,6 +725,35 @@ def test_anonymous_callers_see_published_annotations_only(
     TeamFactory(name="Sports desk", slug="sports-desk").members.add(outsider)
     assert logged_in(outsider).get(api(a_draft)).status_code == 404
     assert logged_in(outsider).get(api(published)).status_code == 200
+
+
+def test_the_collection_applies_the_same_rule_as_the_single_annotation(team) -> None:
+    """The collection decides the rule once per article (its claims share the article's
+    desk); for every kind of caller and every state it lists exactly what
+    `permissions.api_annotations` lets them read one by one."""
+    member = _user_with_role("amira", roles.FACT_CHECKER)
+    team.members.add(member)
+    other_desk = _user_with_role("kai", roles.FACT_CHECKER)
+    TeamFactory(name="Sports desk", slug="sports-desk").members.add(other_desk)
+    admin = _user_with_role("ada", roles.ADMIN)
+    no_role = _user_with_role("visitor", None)
+    team.members.add(no_role)
+    callers = [AnonymousUser(), member, other_desk, admin, no_role]
+    for desk in (team, None):
+        version, _author, claims = build_desk(desk)
+        Annotation.objects.filter(pk=claims[-1].pk).update(deleted_at=timezone.now())
+        article = version.article
+        for caller in callers:
+            expected = set(
+                permissions.api_annotations(caller)
+                .filter(version__article=article)
+                .values_list("pk", flat=True)
+            )
+            listed = set(
+                permissions.api_article_annotations(caller, article).values_list("pk", flat=True)
+            )
+            assert listed == expected, (desk, caller)
+            assert expected, (desk, caller)  # everyone sees the published ones at least
 
 
 def test_anonymous_collection_of_an_article_without_published_annotations_is_404(
