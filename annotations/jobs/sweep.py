@@ -27,13 +27,15 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pghistory
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.template.defaultfilters import pluralize
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from annotations import queueing
 from annotations.coverage import pipeline as coverage_pipeline
@@ -43,6 +45,9 @@ from annotations.jobs.lease import FINISHED
 from annotations.models import CoverageJob, ImportJob, Source
 from annotations.workspace import archiving
 from annotations.workspace import tasks as workspace_tasks
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -68,44 +73,104 @@ def _stuck(model: type[models.Model], now: datetime) -> models.QuerySet:
     )
 
 
-def _what_happened(job: ImportJob | CoverageJob, noun: str, doing: str) -> str:
-    """What went wrong, for people: `doing` is what the job was at (" while ...")."""
-    if job.heartbeat_at is not None:
-        return f"The worker running the {noun} stopped{doing}"
-    if job.state == "queued":
-        return f"No worker started the {noun}"
-    return f"The {noun} stopped{doing} and no worker took it up again"
+# What happened, for people: one whole sentence per kind of job and the step it was at, so
+# each translates as a whole (none is built from pieces). Written in the desk's language, as
+# the job's page shows it to whoever opens it. STOPPED: its worker's heartbeat stopped; LEFT:
+# no worker holds it (under QUEUED: none ever started it).
+_IMPORT_STOPPED: dict[str, StrOrPromise] = {
+    ImportJob.State.QUEUED: _("The worker running the import stopped."),
+    ImportJob.State.FETCHING: _("The worker running the import stopped while fetching the page."),
+    ImportJob.State.EXTRACTING: _(
+        "The worker running the import stopped while extracting the text."
+    ),
+}
+_IMPORT_LEFT: dict[str, StrOrPromise] = {
+    ImportJob.State.QUEUED: _("No worker started the import."),
+    ImportJob.State.FETCHING: _(
+        "The import stopped while fetching the page and no worker took it up again."
+    ),
+    ImportJob.State.EXTRACTING: _(
+        "The import stopped while extracting the text and no worker took it up again."
+    ),
+}
+_COVERAGE_STOPPED: dict[str, StrOrPromise] = {
+    CoverageJob.State.QUEUED: _("The worker running the search stopped."),
+    CoverageJob.State.DISCOVERING: _(
+        "The worker running the search stopped while searching the sources."
+    ),
+    CoverageJob.State.FETCHING: _("The worker running the search stopped while fetching articles."),
+    CoverageJob.State.EXTRACTING: _(
+        "The worker running the search stopped while extracting their text."
+    ),
+    CoverageJob.State.MATCHING: _("The worker running the search stopped while matching claims."),
+}
+_COVERAGE_LEFT: dict[str, StrOrPromise] = {
+    CoverageJob.State.QUEUED: _("No worker started the search."),
+    CoverageJob.State.DISCOVERING: _(
+        "The search stopped while searching the sources and no worker took it up again."
+    ),
+    CoverageJob.State.FETCHING: _(
+        "The search stopped while fetching articles and no worker took it up again."
+    ),
+    CoverageJob.State.EXTRACTING: _(
+        "The search stopped while extracting their text and no worker took it up again."
+    ),
+    CoverageJob.State.MATCHING: _(
+        "The search stopped while matching claims and no worker took it up again."
+    ),
+}
 
 
-def _tries(n: int) -> str:
-    return f"{n} time{pluralize(n)}"
+def _what_happened(
+    job: ImportJob | CoverageJob,
+    stopped: dict[str, StrOrPromise],
+    left: dict[str, StrOrPromise],
+) -> str:
+    """Call in the desk's language."""
+    sentences = stopped if job.heartbeat_at is not None else left
+    return str(sentences.get(job.state, sentences["queued"]))
+
+
+def _queued_again(tries: int) -> str:
+    """Call in the desk's language."""
+    return gettext("It was queued again (%(tries)d of %(most)d).") % {
+        "tries": tries,
+        "most": settings.JOB_MAX_REQUEUES,
+    }
+
+
+def _gave_up(tries: int) -> str:
+    """Call in the desk's language."""
+    return ngettext(
+        "It was queued again %(tries)d time without finishing.",
+        "It was queued again %(tries)d times without finishing.",
+        tries,
+    ) % {"tries": tries}
 
 
 # --- URL imports and fetching an article again -----------------------------------------------------
-
-_IMPORT_DOING = {
-    ImportJob.State.QUEUED: "",
-    ImportJob.State.FETCHING: " while fetching the page",
-    ImportJob.State.EXTRACTING: " while extracting the text",
-}
 
 
 def _sweep_imports(now: datetime, report: SweepReport) -> None:
     with transaction.atomic():
         for job in _stuck(ImportJob, now).select_for_update(skip_locked=True)[:BATCH]:
-            what = _what_happened(job, "import", _IMPORT_DOING.get(job.state, ""))
-            if job.requeued >= settings.JOB_MAX_REQUEUES:
+            give_up = job.requeued >= settings.JOB_MAX_REQUEUES
+            with translation.override(settings.DESK_LANGUAGE):
+                what = _what_happened(job, _IMPORT_STOPPED, _IMPORT_LEFT)
+                if give_up:
+                    advice = gettext(
+                        "Try the import again later; if it fails the same way, the workers "
+                        "need a look."
+                    )
+                    job.error = f"{what} {_gave_up(job.requeued)} {advice}"
+                else:
+                    job.error = f"{what} {_queued_again(job.requeued + 1)}"
+            if give_up:
                 job.state = ImportJob.State.FAILED
-                job.error = (
-                    f"{what}, and it was queued again {_tries(job.requeued)} without finishing. "
-                    "Try the import again later; if it fails the same way, the workers need a "
-                    "look."
-                )
                 report.failed.append(f"import {job.pk}")
             else:
                 job.state = ImportJob.State.QUEUED
                 job.requeued += 1
-                job.error = f"{what}; queued again ({job.requeued} of {settings.JOB_MAX_REQUEUES})."
                 task = (
                     ingest_tasks.refetch_article
                     if job.article_id is not None
@@ -121,24 +186,15 @@ def _sweep_imports(now: datetime, report: SweepReport) -> None:
 
 # --- Related coverage -----------------------------------------------------------------------------------
 
-_COVERAGE_DOING = {
-    CoverageJob.State.QUEUED: "",
-    CoverageJob.State.DISCOVERING: " while searching the sources",
-    CoverageJob.State.FETCHING: " while fetching articles",
-    CoverageJob.State.EXTRACTING: " while extracting their text",
-    CoverageJob.State.MATCHING: " while matching claims",
-}
-
 
 def _sweep_coverage(now: datetime, report: SweepReport) -> None:
     with transaction.atomic():
         for job in _stuck(CoverageJob, now).select_for_update(skip_locked=True)[:BATCH]:
-            what = _what_happened(job, "search", _COVERAGE_DOING.get(job.state, ""))
             if job.requeued >= settings.JOB_MAX_REQUEUES:
-                coverage_pipeline.coverage_job_fail(
-                    job.pk,
-                    f"{what}, and it was queued again {_tries(job.requeued)} without finishing",
-                )
+                with translation.override(settings.DESK_LANGUAGE):
+                    what = _what_happened(job, _COVERAGE_STOPPED, _COVERAGE_LEFT)
+                    reason = f"{what} {_gave_up(job.requeued)}"
+                coverage_pipeline.coverage_job_fail(job.pk, reason)
                 CoverageJob.objects.filter(pk=job.pk).update(runner="", heartbeat_at=None)
                 report.failed.append(f"coverage {job.pk}")
                 continue
@@ -166,11 +222,15 @@ def _sweep_sources(now: datetime, report: SweepReport) -> None:
             asked = source.archive_requested_at or source.created_at
             if asked < give_up:
                 minutes = round((now - asked).total_seconds() / 60)
-                archiving.source_archive_gave_up(
-                    source.pk,
-                    f"Archiving never finished: the worker was lost (tried for {minutes} minutes).",
-                    Source.ArchiveFailure.LOST,
-                )
+                with translation.override(settings.DESK_LANGUAGE):
+                    why = ngettext(
+                        "Archiving never finished: the worker was lost (tried for %(minutes)d "
+                        "minute).",
+                        "Archiving never finished: the worker was lost (tried for %(minutes)d "
+                        "minutes).",
+                        minutes,
+                    ) % {"minutes": minutes}
+                archiving.source_archive_gave_up(source.pk, why, Source.ArchiveFailure.LOST)
                 report.failed.append(f"source {source.pk}")
                 continue
             Source.objects.filter(pk=source.pk).update(updated_at=now)

@@ -277,6 +277,17 @@ def _claim_context(request: HtmxHttpRequest, annotation: Annotation) -> dict[str
 @require_GET
 def review_claim(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     annotation = _claim(request, pk)  # published work is readable by all staff
+    if request.htmx and request.GET.get("part") == "sources":
+        # A source still being archived asks for its state every 2 s (source_status.html).
+        return render(
+            request,
+            "annotations/review/claim.html#sources",
+            {
+                "annotation": annotation,
+                "sources": annotation.sources.all(),
+                "can_edit": permissions.can_edit_annotation(request.user, annotation),
+            },
+        )
     context = _claim_context(request, annotation)
     # Opening the claim is reading what was said about it: the page posts these back (a GET
     # never writes).

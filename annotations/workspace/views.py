@@ -31,6 +31,7 @@ from annotations import permissions
 from annotations.http import HtmxHttpRequest, parse_id
 from annotations.ingest import selectors as ingest_selectors
 from annotations.models import Annotation, Article, ArticleVersion, Source
+from annotations.review import selectors as review_queues
 from annotations.review import services as review
 from annotations.workspace import selectors, services
 from annotations.workspace.anchoring import quote_at, snap_to_words, suggest_claimant
@@ -509,7 +510,15 @@ def annotation_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "review_ok": not problem,
         "kept_comment": comment if problem and action == "request_changes" else "",
     }
-    response = HttpResponse(render_to_string(CARD, context, request))
+    html = render_to_string(CARD, context, request)
+    if not problem and permissions.can_review(request.user):
+        # The header's "Review (n)" would otherwise keep its old number until a page load.
+        html += render_to_string(
+            "annotations/review/partials/nav_review_count.html",
+            {"waiting": review_queues.counts(request.user).needs_review, "oob": True},
+            request,
+        )
+    response = HttpResponse(html)
     if problem:
         return response
     # The queues' counts and anything else showing the claim's state listen for this.

@@ -198,6 +198,52 @@
     return target.closest("input, textarea, select, [contenteditable], dialog[open]") !== null;
   }
 
+  // Single-key shortcuts (WCAG 2.1.4): only where they act, on the article text, on a
+  // focused card, or with nothing focused; never on a link or button, where a speech-input
+  // user's words would be read as keys. They can be turned off; the browser remembers it.
+  const SHORTCUTS_KEY = "newsroom.singleKeyShortcuts";
+
+  function shortcutsOn() {
+    try {
+      return window.localStorage.getItem(SHORTCUTS_KEY) !== "off";
+    } catch (error) {
+      return true; // storage refused (private mode): the default
+    }
+  }
+
+  function rememberShortcuts(on) {
+    try {
+      if (on) window.localStorage.removeItem(SHORTCUTS_KEY);
+      else window.localStorage.setItem(SHORTCUTS_KEY, "off");
+    } catch (error) {
+      // Not remembered, but the switch still holds until the page is left.
+    }
+    shortcutsEnabled = on;
+  }
+
+  let shortcutsEnabled = shortcutsOn();
+
+  function inShortcutScope(target) {
+    return (
+      target === document.body ||
+      target === document.documentElement ||
+      target.id === "main" || // where the skip link puts the focus: the page, not a control
+      target.matches(".ann-card") ||
+      target.closest("#article-text") !== null
+    );
+  }
+
+  const shortcutsToggle = document.querySelector("[data-shortcuts-toggle]");
+  if (shortcutsToggle) {
+    shortcutsToggle.checked = shortcutsEnabled;
+    shortcutsToggle.addEventListener("change", () => rememberShortcuts(shortcutsToggle.checked));
+  }
+  window.addEventListener("storage", (event) => {
+    if (event.key !== SHORTCUTS_KEY) return; // switched in another tab
+    shortcutsEnabled = shortcutsOn();
+    if (shortcutsToggle) shortcutsToggle.checked = shortcutsEnabled;
+  });
+
   document.addEventListener("mouseup", (event) => {
     if (!textRoot() || !textRoot().contains(event.target)) return;
     const selected = selectionOffsets();
@@ -256,6 +302,9 @@
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     const onText = event.target === document.body || event.target.closest("#article-text");
     const onSentence = event.target.closest("#article-text .sentence") !== null;
+    // The arrows and Enter are the text's own keys (a roving tabindex); the letters are
+    // shortcuts, subject to the switch and the scope.
+    if (event.key.length === 1 && !(shortcutsEnabled && inShortcutScope(event.target))) return;
     switch (event.key) {
       case "ArrowDown":
       case "ArrowUp":

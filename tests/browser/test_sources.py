@@ -100,3 +100,47 @@ def test_a_failed_source_explains_itself_and_comes_back_with_retry(
     expect(edited.get_by_role("img", name="Archived")).to_be_visible(timeout=8000)
     expect(edited).to_contain_text("Passage found in the archive")
     page.locator(f"#annotation-{claim.pk}").screenshot(path=artifacts("source-edited-card.png"))
+
+
+def test_retry_on_the_claim_page_follows_the_source_until_the_copy_is_kept(
+    page: Page,
+    live_server,
+    article_text: str,
+    team,
+    factchecker,
+    web_server: LocalWebServer,
+    allow_local_fetch,
+    artifacts,
+) -> None:  # type: ignore[no-untyped-def]
+    _article, version = import_text(article_text, team=team, outlet="Wire service")
+    claim = annotate(version, LORRIES, factchecker, claim="1,140 fuel lorries crossed the pass")
+    moved = services.source_add(
+        annotation_id=claim.pk,
+        user=factchecker,
+        url=web_server.add("/ferry", "<p>Not here</p>", status=404),
+        title="Harbour Herald report",
+    )
+    archive_source.apply(args=[moved.pk])
+
+    log_in(page, live_server.url, "amira", PASSWORD)
+    page.goto(f"{live_server.url}/review/claims/{claim.pk}/")
+    archive = page.locator(f"#source-{moved.pk}-archive")
+    expect(archive.locator(".archive-problem")).to_have_text(
+        "127.0.0.1 answered 404: the page was not found."
+    )
+
+    # Retry is a plain form here: the claim page comes back with the source pending...
+    web_server.add("/ferry", ARTICLE_HTML)
+    archive.get_by_role("button", name="Retry").click()
+    page.wait_for_url(f"{live_server.url}/review/claims/{claim.pk}/")
+    expect(archive).to_contain_text("Keeping a copy of the page…")
+    expect(archive.get_by_role("button", name="Retry")).to_have_count(0)
+    page.evaluate("window.__noReload = true")
+    archive.screenshot(path=artifacts("source-claim-page-pending.png"))
+
+    # ...and follows it, without a reload, until the worker has kept the copy.
+    archive_source.apply(args=[moved.pk])
+    expect(archive.get_by_role("img", name="Archived")).to_be_visible(timeout=8000)
+    expect(archive).to_contain_text("Copy kept")
+    assert page.evaluate("window.__noReload") is True
+    page.locator(".source-list").screenshot(path=artifacts("source-claim-page-kept.png"))

@@ -97,9 +97,14 @@ def test_paste_annotate_review_and_publish_from_the_cards(
         expect(card.locator(".ready-item.missing")).to_have_count(0)
         card.screenshot(path=artifacts("cards-3-draft-ready.png"))
 
-        # 4. She submits it from the card.
+        # 4. She submits it from the card; the header's review count appears at once.
+        review_count = amira.locator("#nav-review-count")
+        expect(review_count).to_be_hidden()
         card.get_by_role("button", name="Submit for review").click()
         expect(card.locator(".ann-state")).to_have_text("In review")
+        expect(review_count).to_have_text("1")
+        expect(review_count).to_have_attribute("aria-label", "1 waiting for review")
+        amira.locator(".site-header").screenshot(path=artifacts("cards-4b-header-count.png"))
         expect(card.locator(".card-notice")).to_contain_text("Submitted for review")
         expect(card.locator("button[data-action=approve]")).to_have_count(0)
         expect(card.locator(".card-note")).to_contain_text("a different editor approves")
@@ -123,6 +128,7 @@ def test_paste_annotate_review_and_publish_from_the_cards(
         card.get_by_role("button", name="Send back to the author").click()
         expect(card.locator(".ann-state")).to_have_text("Changes requested")
         expect(card.locator(".card-notice")).to_contain_text("Sent back to the author")
+        expect(jonas.locator("#nav-review-count")).to_be_hidden()  # nothing waits any more
         card.screenshot(path=artifacts("cards-6-changes-requested-editor.png"))
         assert Comment.objects.get(annotation=claim).body.startswith("Say it is the chair's")
 
@@ -149,8 +155,10 @@ def test_paste_annotate_review_and_publish_from_the_cards(
         card = lena.locator(f"#annotation-{claim.pk}")
         expect(card.locator(".ann-claim")).to_have_text(FIXED_SUMMARY)
         card.screenshot(path=artifacts("cards-7-in-review-second-editor.png"))
+        expect(lena.locator("#nav-review-count")).to_have_text("1")
         card.get_by_role("button", name="Approve").click()
         expect(card.locator(".ann-state")).to_have_text("Approved")
+        expect(lena.locator("#nav-review-count")).to_be_hidden()
         expect(card.locator(".ready-title")).to_have_text("Ready to publish: nothing missing")
         card.screenshot(path=artifacts("cards-8-approved.png"))
         card.get_by_role("button", name="Publish").click()

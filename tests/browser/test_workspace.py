@@ -217,3 +217,71 @@ def test_a_failed_save_keeps_the_form_and_says_why(
     expect(page.locator("#request-error")).to_contain_text("Not saved")
     expect(form.get_by_label("Claim summary")).to_have_value("Typed before the session expired")
     assert not Annotation.objects.exists()
+
+
+def test_single_key_shortcuts_stay_off_links_and_can_be_turned_off(
+    page: Page, live_server, factchecker, wire_article, artifacts
+) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 2.1.4: a letter typed (or spoken) while a link or button has the focus is not a
+    shortcut; and a journalist may turn the letters off, for good in this browser."""
+    claim = annotate(wire_article.versions.get(), LORRIES, factchecker, claim="Lorries")
+    log_in(page, live_server.url, "amira", PASSWORD)
+    page.goto(f"{live_server.url}/articles/{wire_article.pk}/")
+    cursor = page.locator("#article-text .sentence.cursor")
+    card = page.locator(f"#annotation-{claim.pk}")
+
+    # On a header link the letters do nothing: no cursor, no card, no dialog, no form.
+    articles = page.locator("header").get_by_role("link", name="Articles", exact=True)
+    articles.focus()
+    for key in ("j", "J", "n", "a", "?"):
+        page.keyboard.press(key)
+    expect(articles).to_be_focused()
+    expect(cursor).to_have_count(0)
+    expect(card).not_to_have_class(re.compile(r"\bactive\b"))
+    expect(page.locator("dialog#shortcuts")).to_be_hidden()
+    expect(page.locator("#annotation-form form")).to_have_count(0)
+    # The same on a button of a card.
+    card.get_by_role("button", name="Edit").focus()
+    page.keyboard.press("j")
+    expect(cursor).to_have_count(0)
+
+    # On the text, on a card, or with nothing focused, they work.
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    expect(page.locator("#s-0")).to_have_class(re.compile(r"\bcursor\b"))
+    expect(page.locator("#s-0")).to_be_focused()
+    page.keyboard.press("j")
+    expect(page.locator("#s-1")).to_be_focused()
+    page.keyboard.press("n")
+    expect(card).to_be_focused()
+    page.keyboard.press("?")
+    dialog = page.locator("dialog#shortcuts")
+    expect(dialog).to_be_visible()
+
+    # Turned off in the dialog: the letters stop, the arrows and Enter on a sentence remain.
+    switch = dialog.get_by_label("Use the single-key shortcuts")
+    expect(switch).to_be_checked()
+    switch.uncheck()
+    dialog.screenshot(path=artifacts("workspace-shortcuts-off.png"))
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    page.locator("#s-1").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("?")
+    expect(page.locator("#s-1")).to_be_focused()
+    expect(page.locator("#s-1")).to_have_class(re.compile(r"\bcursor\b"))
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#s-2")).to_be_focused()
+
+    # The choice survives a reload; switching back on brings the letters back.
+    page.reload()
+    page.keyboard.press("j")
+    expect(cursor).to_have_count(0)
+    page.get_by_role("button", name="All shortcuts").click()
+    expect(switch).not_to_be_checked()
+    switch.check()
+    dialog.get_by_role("button", name="Close").click()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    expect(page.locator("#s-0")).to_be_focused()

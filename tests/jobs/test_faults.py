@@ -77,6 +77,12 @@ def state_of(job: ImportJob) -> str:
     return job.state
 
 
+def finished(job: ImportJob) -> bool:
+    """Done and its lease given back: the worker writes the outcome, then lets go of the job."""
+    job.refresh_from_db()
+    return job.state == ImportJob.State.DONE and not job.runner
+
+
 def imported_once(job: ImportJob, web_server: LocalWebServer, path: str, fetches: int) -> None:
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE, job.error
@@ -144,7 +150,7 @@ def test_a_worker_killed_outright_mid_import_is_swept_and_the_job_finishes_once(
         killed = time.monotonic()
 
     with run_celery_worker(tmp_path / "second", beat=True, **env) as second:
-        wait_for(lambda: state_of(job) == ImportJob.State.DONE, "the import", second, bound)
+        wait_for(lambda: finished(job), "the import", second, bound)
         redone = time.monotonic() - killed
         time.sleep(2)  # a few more sweeps: nothing more happens
 
@@ -179,7 +185,7 @@ def test_a_worker_killed_outright_mid_import_comes_back_through_the_visibility_t
         queue = first.queue
 
     with run_celery_worker(tmp_path / "second", queue=queue, **env) as second:
-        wait_for(lambda: state_of(job) == ImportJob.State.DONE, "the import", second, bound)
+        wait_for(lambda: finished(job), "the import", second, bound)
         redone = time.monotonic() - killed
         log = second.log.read_text()
 
@@ -213,7 +219,7 @@ def test_a_pool_process_killed_mid_import_is_replaced_and_the_job_finishes_once(
         victim = fetching_child(worker, web_server.port)
         victim.send_signal(signal.SIGKILL)
         killed = time.monotonic()
-        wait_for(lambda: state_of(job) == ImportJob.State.DONE, "the import", worker)
+        wait_for(lambda: finished(job), "the import", worker)
         redone = time.monotonic() - killed
         log = worker.log.read_text()
 
@@ -244,7 +250,7 @@ def test_redis_killed_with_an_import_queued_keeps_it_in_its_append_only_file(
     assert queued_tasks(queue, broker.client()) == [("annotations.import_article_url", [job.pk])]
 
     with run_celery_worker(tmp_path, queue=queue, **on(broker)) as worker:
-        wait_for(lambda: state_of(job) == ImportJob.State.DONE, "the import", worker)
+        wait_for(lambda: finished(job), "the import", worker)
 
     imported_once(job, web_server, path, fetches=1)
     assert job.requeued == 0
@@ -281,10 +287,7 @@ def test_redis_killed_without_its_append_only_file_loses_the_queue_and_the_sweep
 
         with run_celery_worker(tmp_path, beat=True, queue=queue, **on(broker)) as worker:
             wait_for(
-                lambda: (
-                    state_of(lost) == ImportJob.State.DONE
-                    and state_of(hopeless) == ImportJob.State.FAILED
-                ),
+                lambda: finished(lost) and state_of(hopeless) == ImportJob.State.FAILED,
                 "the sweep",
                 worker,
                 bound,
@@ -296,7 +299,7 @@ def test_redis_killed_without_its_append_only_file_loses_the_queue_and_the_sweep
     assert lost.requeued == 1
     hopeless.refresh_from_db()
     assert hopeless.error == (
-        "No worker started the import, and it was queued again 3 times without finishing. "
+        "No worker started the import. It was queued again 3 times without finishing. "
         "Try the import again later; if it fails the same way, the workers need a look."
     )
     assert swept < bound

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import timezone
 
 from annotations.jobs import sweep
@@ -55,7 +56,7 @@ def test_a_queued_import_that_no_worker_started_is_queued_again(run_sweep, task_
     assert queued_tasks(task_queue) == [("annotations.import_article_url", [lost.pk])]
     lost.refresh_from_db()
     assert lost.state == ImportJob.State.QUEUED and lost.requeued == 1
-    assert lost.error == "No worker started the import; queued again (1 of 3)."
+    assert lost.error == "No worker started the import. It was queued again (1 of 3)."
     assert lost.updated_at > ago(5)
     fresh.refresh_from_db()
     assert fresh.requeued == 0 and fresh.error == ""
@@ -86,7 +87,8 @@ def test_an_import_whose_worker_stopped_beating_is_queued_again(run_sweep, task_
     dead.refresh_from_db()
     assert (dead.state, dead.runner, dead.heartbeat_at) == (ImportJob.State.QUEUED, "", None)
     assert dead.error == (
-        "The worker running the import stopped while fetching the page; queued again (1 of 3)."
+        "The worker running the import stopped while fetching the page. "
+        "It was queued again (1 of 3)."
     )
     alive.refresh_from_db()
     assert alive.state == ImportJob.State.FETCHING and alive.runner == "worker-7:4343"
@@ -122,9 +124,61 @@ def test_an_import_stuck_again_after_its_last_try_fails_with_the_reason(
     job.refresh_from_db()
     assert job.state == ImportJob.State.FAILED and job.runner == ""
     assert job.error == (
-        "The worker running the import stopped while extracting the text, and it was queued "
+        "The worker running the import stopped while extracting the text. It was queued "
         "again 3 times without finishing. Try the import again later; if it fails the same "
         "way, the workers need a look."
+    )
+
+
+def test_a_spanish_desk_reads_what_the_sweep_did_in_spanish_whatever_the_readers_language(
+    run_sweep, settings, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    """Stored notes are written once, in the desk's language (as its notifications are), in
+    whole sentences: no English and no sentence glued from English pieces."""
+    settings.DESK_LANGUAGE = "es"
+    lost = aged(ImportJob.objects.create(url=URL, created_by=factchecker), 200)
+    hopeless = aged(
+        ImportJob.objects.create(url=URL, created_by=factchecker),
+        600,
+        state=ImportJob.State.FETCHING,
+        requeued=3,
+        runner="worker-7:4242",
+        heartbeat_at=ago(46),
+    )
+
+    run_sweep()
+
+    lost.refresh_from_db()
+    assert lost.error == "Ningún proceso inició la importación. Se volvió a poner en cola (1 de 3)."
+    hopeless.refresh_from_db()
+    assert hopeless.error == (
+        "El proceso que hacía la importación se detuvo mientras descargaba la página. "
+        "Se volvió a poner en cola 3 veces sin terminar. Vuelva a intentar la importación más "
+        "tarde; si falla de la misma manera, alguien debe revisar los procesos en segundo plano."
+    )
+    # The fact-checker reads the note on the import's page, whatever her own language.
+    client = Client()
+    client.force_login(factchecker)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-gb"
+    page = client.get(f"/articles/import/jobs/{hopeless.pk}/")
+    assert "Se volvió a poner en cola 3 veces sin terminar." in page.content.decode()
+
+
+def test_a_lost_source_says_how_long_it_was_tried_in_the_desks_language(
+    run_sweep, settings, team, factchecker
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DESK_LANGUAGE = "es"
+    _article, version = import_text("The ferry fares stay at £3.20 for a year.", team=team)
+    claim = annotate(version, "fares stay at £3.20", factchecker)
+    abandoned = Source.objects.create(annotation=claim, url="https://port.example/old")
+    Source.objects.filter(pk=abandoned.pk).update(updated_at=ago(800), created_at=ago(800))
+
+    run_sweep()
+
+    abandoned.refresh_from_db()
+    assert abandoned.archive_error == (
+        "El archivado no terminó nunca: se perdió el proceso que lo hacía (se intentó durante "
+        "13 minutos)."
     )
 
 
@@ -197,8 +251,9 @@ def test_a_coverage_job_out_of_tries_fails_with_the_reason_among_its_errors(
         {"source": "GDELT", "error": "HTTP 500"},
         {
             "source": "job",
-            "error": "No worker started the search, and it was queued again 3 times without "
-            "finishing",
+            "error": (
+                "No worker started the search. It was queued again 3 times without finishing."
+            ),
         },
     ]
     assert queued_tasks(task_queue) == []

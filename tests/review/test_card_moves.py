@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -147,6 +148,46 @@ def test_the_author_submits_from_the_card_and_gets_the_changed_card(wire, factch
     claim.refresh_from_db()
     assert claim.state == State.IN_REVIEW
     assert Transition.objects.get(annotation=claim).actor == factchecker
+
+
+def header_count(response) -> lxml_html.HtmlElement:  # type: ignore[no-untyped-def]
+    """The header's "Review (n)" carried out of band by a move's answer."""
+    [count] = card(response).cssselect("#nav-review-count[hx-swap-oob=true]")
+    return count
+
+
+def test_a_move_redraws_the_headers_review_count_as_it_appears_and_goes(
+    wire, factchecker, editor
+) -> None:
+    claim = claim_on(wire, factchecker)
+    amira = client_for(factchecker)
+    page = lxml_html.fromstring(amira.get(f"/articles/{wire[0].pk}/").content)
+    [before] = page.cssselect("header #nav-review-count")
+    assert before.get("hidden") is not None and before.text_content() == ""
+
+    submitted = header_count(move(amira, claim, "submit"))
+    assert submitted.text_content() == "1" and submitted.get("hidden") is None
+    assert submitted.get("aria-label") == "1 waiting for review"
+
+    # Sent back: nothing waits any more, but the element stays so the next move can fill it.
+    sent = header_count(move(client_for(editor), claim, "request_changes", comment="Source?"))
+    assert sent.get("hidden") is not None and sent.text_content() == ""
+    assert sent.get("aria-label") is None
+
+
+def test_the_review_count_a_move_sends_speaks_the_users_language(wire, factchecker) -> None:
+    claim = claim_on(wire, factchecker)
+    amira = client_for(factchecker)
+    amira.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    count = header_count(move(amira, claim, "submit"))
+    assert count.get("aria-label") == "1 pendiente de revisión"
+
+
+def test_a_refused_move_leaves_the_header_alone(wire, factchecker) -> None:
+    claim = claim_on(wire, factchecker)
+    refused = move(client_for(factchecker), claim, "approve")
+    assert card(refused).cssselect(".card-notice.refused")
+    assert not card(refused).cssselect("#nav-review-count")
 
 
 def test_a_plain_post_goes_back_to_the_workspace_with_a_message(wire, factchecker) -> None:

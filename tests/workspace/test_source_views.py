@@ -136,6 +136,40 @@ def test_the_claim_page_shows_the_plain_error_and_a_retry_that_comes_back(
     assert retry.cssselect("input[name=next]")[0].get("value") == f"/review/claims/{annotation.pk}/"
 
 
+def test_a_pending_source_on_the_claim_page_follows_its_archive_until_done(
+    factchecker_client: Client, outsider_client: Client, annotation, source: Source
+) -> None:  # type: ignore[no-untyped-def]
+    claim_url = f"/review/claims/{annotation.pk}/"
+    Source.objects.filter(pk=source.pk).update(archive_status=Source.ArchiveStatus.PENDING)
+    page = lxml_html.fromstring(factchecker_client.get(claim_url).content.decode())
+    archive = page.get_element_by_id(f"source-{source.pk}-archive")
+    assert "Keeping a copy of the page…" in archive.text_content()
+    assert archive.get("hx-get") == f"{claim_url}?part=sources"
+    assert archive.get("hx-trigger") == "every 2s"
+    assert archive.get("hx-select") == f"#source-{source.pk}-archive"
+
+    # The worker keeps the copy: the next poll answers with the finished archive only.
+    Source.objects.filter(pk=source.pk).update(archive_status=Source.ArchiveStatus.ARCHIVED)
+    answer = factchecker_client.get(claim_url, {"part": "sources"}, **HTMX)
+    assert answer.status_code == 200 and b"<html" not in answer.content
+    done = lxml_html.fromstring(answer.content.decode()).get_element_by_id(
+        f"source-{source.pk}-archive"
+    )
+    assert "Copy kept" in done.text_content()
+    assert done.get("hx-trigger") is None  # the poll stops
+
+    # Failed instead: Retry there stays a plain form that comes back to the claim page.
+    Source.objects.filter(pk=source.pk).update(archive_status=Source.ArchiveStatus.FAILED)
+    answer = factchecker_client.get(claim_url, {"part": "sources"}, **HTMX)
+    [retry] = lxml_html.fromstring(answer.content.decode()).cssselect("form.archive-retry")
+    assert retry.get("hx-post") is None
+    assert retry.cssselect("input[name=next]")[0].get("value") == claim_url
+
+    # Without htmx the address is the whole claim page; another desk gets 404.
+    assert b"<html" in factchecker_client.get(claim_url, {"part": "sources"}).content
+    assert outsider_client.get(claim_url, {"part": "sources"}, **HTMX).status_code == 404
+
+
 def test_retry_is_refused_to_readers_and_hidden_from_other_desks(
     reader_client: Client, outsider_client: Client, client: Client, source: Source
 ) -> None:  # type: ignore[no-untyped-def]
