@@ -23,7 +23,7 @@ from django.utils import translation
 from annotations import roles
 from annotations.models import Rating
 from annotations.scale import ensure_default_scale
-from annotations.workspace import selectors
+from annotations.workspace import drawn, selectors
 from tests.factories import TeamFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -496,6 +496,12 @@ def task_queue() -> Iterator[str]:
 def _fresh_rating_cache() -> None:
     # Transactional tests recreate the scale with new ids; never serve a flushed one.
     selectors.forget_ratings()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_drawn_text() -> None:
+    # Drawn paragraphs are kept per process; each test starts with none.
+    drawn.forget()
 
 
 @pytest.fixture(autouse=True)

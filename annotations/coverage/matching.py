@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from annotations.coverage import figures, paraphrase
@@ -267,6 +266,8 @@ class _Index:
     sentence is one vector addition per term of the claim."""
 
     def __init__(self, related: Sequence[Related]) -> None:
+        import numpy as np  # see match_all
+
         article_of: list[int] = []
         sentence_of: list[int] = []
         counts: list[Counter[str]] = []
@@ -301,6 +302,8 @@ class _Index:
 
     def cosines(self, text: str) -> Any:
         """Cosine similarity of `text` with every row (0 where no term is shared)."""
+        import numpy as np
+
         scores = np.zeros(len(self), dtype=np.float32)
         tf = Counter(t for t in terms(text) if t in self.idf)
         if not tf:
@@ -314,6 +317,8 @@ class _Index:
 
     def best_per_article(self, scores: Any, k: int, floor: float = 0.0) -> Any:
         """The rows of the k highest scores above `floor` in each article."""
+        import numpy as np
+
         rows = np.flatnonzero(scores > floor)
         if not rows.size:
             return rows
@@ -356,6 +361,10 @@ def match_all(
     cosine), word order (rapidfuzz) and shared names and numbers, averaged with the
     similarity of meaning when there is one.
     """
+    # numpy is imported where it is used: it takes about 20 MB, which web workers need only
+    # when they match coverage themselves (coverage jobs run on Celery).
+    import numpy as np
+
     index = _Index(related)
     embedder = paraphrase.model() if len(index) else None
     meaning = None

@@ -12,10 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import trafilatura
 from django.conf import settings
 from django.utils.translation import gettext
-from lxml import html as lxml_html
 
 
 class DocumentError(ValueError):
@@ -150,6 +148,8 @@ def _parse_date(value: str | None) -> date | None:
 
 
 def _html_language(source: str | bytes) -> str:
+    from lxml import html as lxml_html  # see from_html
+
     try:
         tree = lxml_html.fromstring(source)
     except (ValueError, lxml_html.etree.ParserError):
@@ -159,6 +159,10 @@ def _html_language(source: str | bytes) -> str:
 
 def from_html(source: str | bytes, *, url: str | None = None) -> ExtractedDocument:
     """Main text and metadata of a web page, comments and boilerplate left out."""
+    # Imported here: the extractor and its parsers take about 45 MB, which web workers
+    # need only when they import a page themselves (URL imports run on Celery).
+    import trafilatura
+
     try:
         document = trafilatura.bare_extraction(
             source,

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations import permissions
@@ -22,17 +23,22 @@ from annotations.workspace import selectors as workspace_selectors
 from annotations.workspace import services
 
 
-def _jsonld(data: dict[str, Any], request: HttpRequest, status: int = 200) -> JsonResponse:
+def _jsonld(data: dict[str, Any] | str, request: HttpRequest, status: int = 200) -> HttpResponse:
     """JSON-LD with the Web Annotation profile, or plain JSON when that is all the caller
-    accepts."""
+    accepts. `data` is a dictionary, or JSON text already written."""
     accept = request.headers.get("Accept", "")
     plain = "application/json" in accept and "application/ld+json" not in accept
-    response = JsonResponse(
-        data,
-        status=status,
-        content_type="application/json" if plain else standards.ANNO_CONTENT_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
+    content_type = "application/json" if plain else standards.ANNO_CONTENT_TYPE
+    response: HttpResponse
+    if isinstance(data, str):
+        response = HttpResponse(data, status=status, content_type=content_type)
+    else:
+        response = JsonResponse(
+            data,
+            status=status,
+            content_type=content_type,
+            json_dumps_params={"ensure_ascii": False},
+        )
     response["Vary"] = "Accept, Cookie"
     return response
 
@@ -131,24 +137,55 @@ def _update(request: HttpRequest, annotation: Annotation, etag: str) -> HttpResp
     return response
 
 
+# A page number whose offset PostgreSQL could not even take (bigint) is no page either.
+MAX_PAGE = 10**9
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """ETag and If-None-Match for a collection or page: 304 when the caller has this one."""
+    etag = standards.collection_etag(response.content)
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponseNotModified()
+        response["Vary"] = "Accept, Cookie"
+    response["ETag"] = etag
+    return response
+
+
 @require_GET
 def api_article_annotations(request: HttpRequest, pk: int) -> HttpResponse:
-    """An AnnotationCollection; `?page=N` gives its AnnotationPages."""
+    """An AnnotationCollection; `?page=N` gives its AnnotationPages of 50, and `?page=all`
+    (logged-in staff) one page with every annotation the caller may see. One query for a
+    page's rows and the total, whatever their number."""
     article = selectors.article_by_id(pk)
     if article is None:
         raise Http404("No such article.")
-    annotations = selectors.api_article_annotations(request.user, article)
-    total = annotations.count()
-    if total == 0 and not permissions.can_see_article(request.user, article):
-        raise Http404("No annotations you may see on this article.")
-    path = request.path
+    user, path = request.user, request.path
     page = request.GET.get("page")
     if page is None:
-        return _jsonld(standards.collection(article, total, path), request)
-    if not (page.isascii() and page.isdigit()):
-        return _problem("page must be a number from 0.", 400)
-    number, size = int(page), standards.ANNO_PAGE_SIZE
-    if number * size >= max(total, 1):
+        total = selectors.api_annotation_count(user, article)
+        if total == 0 and not permissions.can_see_article(user, article):
+            raise Http404("No annotations you may see on this article.")
+        return _conditional(request, _jsonld(standards.collection(article, total, path), request))
+    number: int | None = None
+    if page == standards.ALL_PAGE:
+        if not user.is_authenticated:
+            return _problem(
+                _("Log in to read every annotation at once, or read the pages from page=0."), 401
+            )
+        items, total = selectors.api_annotation_items(user, article)
+    elif page.isascii() and page.isdigit():
+        number = int(page)
+        if number >= MAX_PAGE:
+            raise Http404("No such page.")
+        size = standards.ANNO_PAGE_SIZE
+        items, total = selectors.api_annotation_items(
+            user, article, offset=number * size, limit=size
+        )
+    else:
+        return _problem(_("page must be a number from 0, or “all”."), 400)
+    if total == 0 and not permissions.can_see_article(user, article):
+        raise Http404("No annotations you may see on this article.")
+    if number is not None and not items and number > 0:
         raise Http404("No such page.")
-    items = list(annotations[number * size : (number + 1) * size])
-    return _jsonld(standards.collection_page(article, items, path, number, total), request)
+    text = standards.collection_page(article, items, path, number, total)
+    return _conditional(request, _jsonld(text, request))

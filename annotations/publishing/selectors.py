@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from annotations import permissions
 from annotations.models import (
@@ -19,6 +20,7 @@ from annotations.models import (
     Correction,
     Source,
 )
+from annotations.publishing import sql, standards
 
 
 def published_claims() -> QuerySet[Annotation]:
@@ -170,23 +172,57 @@ def retraction_of(claim: Annotation) -> Correction | None:
 
 
 def api_annotation(user: User | AnonymousUser, pk: int) -> Annotation | None:
+    """One annotation the caller may see, with what its Web Annotation shows: the version's
+    text (300 KB on a long article) and the article's held copy are left in the database."""
     return (
         permissions.api_annotations(user)
         .select_related("rating", "author", "version__article")
+        .defer("version__text", "version__article__held_text", "rationale_html")
         .filter(pk=pk)
         .first()
     )
 
 
 def article_by_id(pk: int) -> Article | None:
-    return Article.objects.filter(pk=pk).first()
+    """The article a collection is about: what the collection and its annotations show of
+    it, and its desk for the permission check."""
+    return (
+        Article.objects.filter(pk=pk)
+        .only("id", "title", "slug", "url", "canonical_url", "team_id")
+        .first()
+    )
+
+
+# The collection's reading order across versions.
+API_ORDER = ("version__number", "start", "id")
 
 
 def api_article_annotations(user: User | AnonymousUser, article: Article) -> QuerySet[Annotation]:
     """The annotations of an article the caller may see, in reading order across versions."""
-    return (
-        permissions.api_annotations(user)
-        .filter(version__article=article)
-        .select_related("rating", "author", "version__article")
-        .order_by("version__number", "start", "id")
+    return permissions.api_article_annotations(user, article).order_by(*API_ORDER)
+
+
+def api_annotation_count(user: User | AnonymousUser, article: Article) -> int:
+    return api_article_annotations(user, article).count()
+
+
+def api_annotation_items(
+    user: User | AnonymousUser, article: Article, *, offset: int = 0, limit: int | None = None
+) -> tuple[list[str], int]:
+    """A collection page's annotations as Web Annotation JSON text (`limit` from `offset`;
+    all of them without a limit) and how many the caller may see in all. One query whatever
+    the number: no model objects, no version text; the total is a window count taken before
+    the page is cut, the position one keeps the order."""
+    visible = api_article_annotations(user, article).annotate(
+        api_position=Window(RowNumber(), order_by=[F(field).asc() for field in API_ORDER]),
+        api_total=Window(Count("id")),
+    )
+    page = visible.values_list("id", "api_position", "api_total")
+    head, tail = standards.annotation_id_parts()
+    return sql.web_annotations(
+        page[offset:] if limit is None else page[offset : offset + limit],
+        id_head=head,
+        id_tail=tail,
+        generator=standards.generator(),
+        source=standards.target_source(article),
     )

@@ -24,6 +24,7 @@ from annotations.models import Annotation, Article, Correction, Rating
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNO_CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 ANNO_PAGE_SIZE = 50
+ALL_PAGE = "all"  # ?page=all: every annotation in one page, for logged-in staff
 
 
 def absolute(path: str) -> str:
@@ -189,9 +190,27 @@ def annotation_id(annotation: Annotation) -> str:
     return absolute(reverse("annotations:api_annotation", args=[annotation.pk]))
 
 
+def annotation_id_parts() -> tuple[str, str]:
+    """What comes before and after the primary key in `annotation_id`, for the collection's
+    items, which PostgreSQL writes."""
+    marker = "918273645"
+    head, tail = absolute(reverse("annotations:api_annotation", args=[marker])).split(marker)
+    return head, tail
+
+
+def target_source(article: Article) -> str:
+    """What the annotations of an article target: the outlet's address, else our page."""
+    return article.canonical_url or article.url or absolute(article_url(article))
+
+
+def generator() -> dict[str, str]:
+    return {"type": "Software", "name": settings.SITE_NAME, "homepage": absolute("/")}
+
+
 def web_annotation(annotation: Annotation, *, with_context: bool = True) -> dict[str, Any]:
     """The claim as a W3C Web Annotation: the verdict and rationale as bodies, the quote and
-    position selectors on the article version it was made on."""
+    position selectors on the article version it was made on. The collection's pages have
+    PostgreSQL write the same JSON (`sql.web_annotation_json`, tested against this)."""
     version = annotation.version
     bodies: list[dict[str, Any]] = []
     if annotation.rating is not None:
@@ -212,10 +231,9 @@ def web_annotation(annotation: Annotation, *, with_context: bool = True) -> dict
     bodies.extend(
         {"type": "TextualBody", "purpose": "tagging", "value": tag} for tag in annotation.tags
     )
-    source = version.article.canonical_url or version.article.url
     target: dict[str, Any] = {
         "type": "SpecificResource",
-        "source": source or absolute(article_url(version.article)),
+        "source": target_source(version.article),
         "selector": [
             {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
             {
@@ -236,7 +254,7 @@ def web_annotation(annotation: Annotation, *, with_context: bool = True) -> dict
             "type": "Person",
             "name": annotation.author.get_full_name() or annotation.author.username,
         },
-        "generator": {"type": "Software", "name": settings.SITE_NAME, "homepage": absolute("/")},
+        "generator": generator(),
         "body": bodies or [{"type": "TextualBody", "value": annotation.exact}],
         "target": target,
     }
@@ -264,23 +282,32 @@ def collection(article: Article, total: int, path: str) -> dict[str, Any]:
 
 
 def collection_page(
-    article: Article, annotations: list[Annotation], path: str, page: int, total: int
-) -> dict[str, Any]:
+    article: Article, items: list[str], path: str, page: int | None, total: int
+) -> str:
+    """One AnnotationPage of the collection as JSON text, around `items` (each annotation's
+    JSON text, from `sql.web_annotation_json`). `page` None is the page with every
+    annotation (`?page=all`), which has no next or prev."""
     pages = max(1, -(-total // ANNO_PAGE_SIZE))
     data: dict[str, Any] = {
         "@context": ANNO_CONTEXT,
-        "id": absolute(f"{path}?page={page}"),
+        "id": absolute(f"{path}?page={ALL_PAGE if page is None else page}"),
         "type": "AnnotationPage",
         "partOf": {
             "id": absolute(path),
             "label": f"Fact-check annotations on “{article.title}”",
             "total": total,
         },
-        "startIndex": page * ANNO_PAGE_SIZE,
-        "items": [web_annotation(a, with_context=False) for a in annotations],
+        "startIndex": 0 if page is None else page * ANNO_PAGE_SIZE,
     }
-    if page + 1 < pages:
+    if page is not None and page + 1 < pages:
         data["next"] = absolute(f"{path}?page={page + 1}")
-    if page > 0:
+    if page is not None and page > 0:
         data["prev"] = absolute(f"{path}?page={page - 1}")
-    return data
+    head = json.dumps(data, ensure_ascii=False)
+    return f'{head[:-1]}, "items": [{",".join(items)}]}}'
+
+
+def collection_etag(content: bytes) -> str:
+    """A collection or page changes with anything any of its annotations shows, and with
+    who asks (members see drafts): the digest of what was served says all of that."""
+    return f'"c-{hashlib.sha256(content).hexdigest()[:20]}"'

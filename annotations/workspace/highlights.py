@@ -12,13 +12,13 @@ visible and each <mark> names its annotation and verdict (the stable test hooks)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from html import escape  # the standard library's: same output as Django's, several times faster
 from itertools import groupby
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from annotations.workspace import drawn
 from annotations.workspace.selectors import HighlightRow, SentenceRow
 
 
@@ -35,11 +35,12 @@ def _mark_tags(highlight: HighlightRow) -> tuple[str, str]:
     )
 
 
-@lru_cache(maxsize=20_000)
-def _plain_sentence_html(sentence: SentenceRow, threshold: int | None, language: str) -> str:
-    """A sentence with no highlight looks the same every time in a language: draw it once
-    per process (`language` is the active one, part of the cache key)."""
-    return _sentence_html(sentence, (), threshold, {})
+def _score_words() -> tuple[str, str]:
+    """The check-worthiness score's tooltip and hidden label, in the active language."""
+    return (
+        escape(gettext("Check-worthiness score, 0 to 100")),
+        escape(gettext("check-worthiness")),
+    )
 
 
 def _sentence_html(
@@ -47,6 +48,7 @@ def _sentence_html(
     highlights: Sequence[HighlightRow],
     threshold: int | None,
     tags: dict[int, tuple[str, str]],
+    words: tuple[str, str],
 ) -> str:
     """`threshold` None draws the reader's version: no check-worthiness marks or scores."""
     s_start, s_end, text = sentence.start, sentence.end, sentence.text
@@ -80,13 +82,28 @@ def _sentence_html(
         body = "".join(parts)
     if threshold is None:
         return f"{opening}{body}</span>"
-    title = escape(gettext("Check-worthiness score, 0 to 100"))
-    hidden = escape(gettext("check-worthiness"))
+    title, hidden = words
     score = (
         f'<small class="cw" title="{title}">'
         f'<span class="visually-hidden">{hidden} </span>{sentence.score}</small>'
     )
     return f"{opening}{body}</span>{score}"
+
+
+def _paragraph_html(
+    number: int,
+    sentences: Sequence[SentenceRow],
+    highlights: Sequence[HighlightRow],
+    threshold: int | None,
+    words: tuple[str, str],
+) -> str:
+    """One paragraph; `highlights` are those overlapping it, sorted by (start, -end, pk)."""
+    tags = {highlight.pk: _mark_tags(highlight) for highlight in highlights}
+    pieces = []
+    for sentence in sentences:
+        overlapping = [h for h in highlights if h.start < sentence.end and h.end > sentence.start]
+        pieces.append(_sentence_html(sentence, overlapping, threshold, tags, words))
+    return f'<p id="p-{number}" data-paragraph="{number}">' + " ".join(pieces) + "</p>"
 
 
 def render_paragraphs(
@@ -95,38 +112,49 @@ def render_paragraphs(
     threshold: int | None,
     *,
     swap_oob: bool = False,
+    keep_in: drawn.Place | None = None,
 ) -> list[tuple[int, SafeString]]:
     """[(paragraph number, html)] for sentences in reading order. `annotations` must be sorted
     by (start, -end) so that nesting is stable; they may overlap each other and sentences.
-    `swap_oob` marks each paragraph for htmx to swap in place of the one with its id."""
-    oob = ' hx-swap-oob="true"' if swap_oob else ""
+    `swap_oob` marks each paragraph for htmx to swap in place of the one with its id.
+
+    With `keep_in` (a version's place in the drawn cache, `drawn.place`), a paragraph whose
+    highlights are the same as when it was last drawn there is reused, and one drawn now is
+    kept: after a save, only the paragraphs it touched are drawn again."""
     paragraphs: list[tuple[int, SafeString]] = []
     pending = list(annotations)
-    position = 0  # annotations before this index start before the current sentence ends
+    position = 0  # annotations before this index start before the current paragraph ends
     active: list[HighlightRow] = []
-    tags = {highlight.pk: _mark_tags(highlight) for highlight in pending}
     language = get_language()
+    words: tuple[str, str] | None = None
     for number, group in groupby(sentences, key=lambda s: s.paragraph):
-        pieces = []
-        for sentence in group:
-            while position < len(pending) and pending[position].start < sentence.end:
-                active.append(pending[position])
-                position += 1
-            active = [a for a in active if a.end > sentence.start]
-            overlapping = [a for a in active if a.start < sentence.end]
-            if overlapping:
-                pieces.append(_sentence_html(sentence, overlapping, threshold, tags))
-            else:
-                pieces.append(_plain_sentence_html(sentence, threshold, language))
-        html = f'<p{oob} id="p-{number}" data-paragraph="{number}">' + " ".join(pieces) + "</p>"
+        members = list(group)
+        first, last = members[0].start, members[-1].end
+        while position < len(pending) and pending[position].start < last:
+            active.append(pending[position])
+            position += 1
+        active = [a for a in active if a.end > first]
+        rows = tuple(active)  # every one starts before the paragraph ends and ends after it starts
+        slot = (*keep_in, number, threshold, language) if keep_in is not None else None
+        html = drawn.paragraph_get(slot, rows) if slot is not None else None
+        if html is None:
+            words = words or _score_words()
+            html = _paragraph_html(number, members, rows, threshold, words)
+            if slot is not None:
+                drawn.paragraph_put(slot, rows, html)
+        if swap_oob:
+            html = '<p hx-swap-oob="true"' + html[2:]
         paragraphs.append((number, mark_safe(html)))  # noqa: S308 - every piece escaped above
     return paragraphs
 
 
 def render_text(
-    sentences: Iterable[SentenceRow], annotations: Sequence[HighlightRow], threshold: int | None
+    sentences: Iterable[SentenceRow],
+    annotations: Sequence[HighlightRow],
+    threshold: int | None,
+    *,
+    keep_in: drawn.Place | None = None,
 ) -> SafeString:
     """The whole article as one HTML string (one template variable, not a loop of hundreds)."""
-    return mark_safe(
-        "\n".join(html for _n, html in render_paragraphs(sentences, annotations, threshold))
-    )  # noqa: S308
+    paragraphs = render_paragraphs(sentences, annotations, threshold, keep_in=keep_in)
+    return mark_safe("\n".join(html for _n, html in paragraphs))  # noqa: S308

@@ -14,7 +14,6 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +32,7 @@ from annotations.ingest import selectors as ingest_selectors
 from annotations.models import Annotation, Article, ArticleVersion, Source
 from annotations.review import selectors as review_queues
 from annotations.review import services as review
-from annotations.workspace import selectors, services
+from annotations.workspace import drawn, selectors, services
 from annotations.workspace.anchoring import quote_at, snap_to_words, suggest_claimant
 from annotations.workspace.forms import (
     EditAnnotationForm,
@@ -45,7 +44,6 @@ from annotations.workspace.highlights import render_paragraphs, render_text
 
 CARD = "annotations/workspace/partials/annotation_card.html"
 CARDS_PER_PAGE = 10  # about a screenful; the rest load as the panel scrolls
-TEXT_CACHE_SECONDS = 600
 FORM = "annotations/workspace/partials/annotation_form.html"
 # Parts of a card that redraw themselves: the sources while archiving, the review panel
 # when the article's details change.
@@ -61,7 +59,11 @@ def _paragraphs_oob(version: ArticleVersion, start: int, end: int) -> str:
     sentences, annotations = selectors.paragraph_rows_around(version, start, end)
     # Each <p> swaps itself out of band: it replaces the paragraph with the same id.
     paragraphs = render_paragraphs(
-        sentences, annotations, settings.CHECKWORTHY_THRESHOLD, swap_oob=True
+        sentences,
+        annotations,
+        settings.CHECKWORTHY_THRESHOLD,
+        swap_oob=True,
+        keep_in=drawn.place(version, published_only=False),  # the next read reuses them
     )
     return "".join(html for _n, html in paragraphs)
 
@@ -122,19 +124,20 @@ def _text_html(
     *,
     published_only: bool,
 ) -> str:
-    """The article with its highlights, from the cache when nothing changed since it was
-    drawn. The key is derived from the annotations themselves (count, revisions, last
-    change), the rating scale and who is looking (the desk, or other staff who see only
-    published claims), so any save through the services makes a new key."""
-    scope = "published" if published_only else "desk"
-    ratings = selectors.ratings_signature()
-    language = get_language()
-    key = f"workspace-text:{version.pk}:{scope}:{state.signature}:{ratings}:{threshold}:{language}"
-    html = cache.get(key)
+    """The article with its highlights. Unchanged since it was last drawn in this process
+    (the same highlights signature and rating scale): as it was. Otherwise drawn from the
+    paragraphs kept since, so after a save only the paragraphs it touched are drawn again
+    (see annotations.workspace.drawn). Who is looking (the desk, or other staff who see
+    only published claims) keeps its own copies."""
+    keep_in = drawn.place(version, published_only=published_only)
+    slot = (*keep_in, threshold, get_language())
+    signature = (state.signature, selectors.ratings_signature())
+    html = drawn.text_get(slot, signature)
     if html is None:
         rows = selectors.highlight_rows(version, published_only=published_only)
-        html = str(render_text(selectors.version_sentences(version), rows, threshold))
-        cache.set(key, html, timeout=TEXT_CACHE_SECONDS)
+        sentences = selectors.version_sentences(version)
+        html = str(render_text(sentences, rows, threshold, keep_in=keep_in))
+        drawn.text_put(slot, signature, html)
     return mark_safe(html)  # noqa: S308 - built by render_text, which escapes everything
 
 

@@ -13,20 +13,23 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from annotations import roles
+from annotations import permissions, roles
 from annotations.models import Annotation, Article, Rating
 from annotations.publishing.standards import ANNO_CONTENT_TYPE, ANNO_PAGE_SIZE
 from annotations.review import services as review
 from annotations.workspace import services
 from tests.conftest import _user_with_role, shared_path
 from tests.factories import TeamFactory, annotate, import_text
+from tests.sql_fixtures import build_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -487,6 +490,105 @@ def test_a_paged_collection_and_both_its_pages_pass_every_must(article, factchec
         assert_conforms(ANNOTATION_MUSTS, with_context(item))
 
 
+def walk(client: Client, path: str) -> list[dict[str, Any]]:
+    """Every item of the collection, page by page, as an integrator walks it."""
+    total = client.get(path).json()["total"]
+    items: list[dict[str, Any]] = []
+    page = 0
+    while len(items) < total:
+        items += client.get(path, {"page": str(page)}).json()["items"]
+        page += 1
+    return items
+
+
+def test_staff_read_every_annotation_of_an_article_in_one_page(article, factchecker) -> None:
+    count = publish_more_than_a_page(article, factchecker)
+    mine = draft(article, factchecker, REDUCED)  # the desk also sees its drafts here
+    member = logged_in(factchecker)
+    path = collection_path(article)
+    response = member.get(path, {"page": "all"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == ANNO_CONTENT_TYPE
+    page = response.json()
+    assert page["type"] == "AnnotationPage"
+    assert page["id"] == absolute(f"{path}?page=all")
+    assert page["partOf"]["id"] == absolute(path)
+    assert page["partOf"]["total"] == count + 1
+    assert page["startIndex"] == 0
+    assert "next" not in page and "prev" not in page
+    # The same annotations, in the same order, as walking the pages of 50.
+    assert page["items"] == walk(member, path)
+    assert absolute(api(mine)) in {item["id"] for item in page["items"]}
+    plain = member.get(path, {"page": "all"}, headers={"Accept": "application/json"})
+    assert plain["Content-Type"] == "application/json"
+    assert plain.json() == page
+
+
+def test_every_annotation_at_once_passes_every_must(article, factchecker) -> None:
+    suite()
+    publish_more_than_a_page(article, factchecker)
+    draft(article, factchecker, REDUCED, rationale="Unsourced.", tags=["diesel"])
+    page = logged_in(factchecker).get(collection_path(article), {"page": "all"}).json()
+    assert_conforms(PAGE_MUSTS, page)
+    for item in page["items"]:
+        assert_conforms(ANNOTATION_MUSTS, with_context(item))
+
+
+def test_every_annotation_at_once_is_for_staff_and_shows_only_what_they_may_see(
+    article, factchecker, editor, second_editor
+) -> None:
+    path = collection_path(article)
+    a_draft = draft(article, factchecker, INCOME)
+
+    # The public walks the pages; asking for all at once says how, and lists nothing.
+    anonymous = Client().get(path, {"page": "all"})
+    assert anonymous.status_code == 401
+    assert "page=0" in anonymous.json()["error"]
+
+    # A fact-checker of another desk: the article's drafts are not found.
+    outsider = _user_with_role("kai", roles.FACT_CHECKER)
+    TeamFactory(name="Sports desk", slug="sports-desk").members.add(outsider)
+    assert logged_in(outsider).get(path, {"page": "all"}).status_code == 404
+
+    # Once a claim is published, they see it and still not the draft.
+    published = publish(draft(article, factchecker), factchecker, editor, second_editor)
+    seen = logged_in(outsider).get(path, {"page": "all"}).json()
+    assert [item["id"] for item in seen["items"]] == [absolute(api(published))]
+    assert seen["partOf"]["total"] == 1
+    member = logged_in(factchecker).get(path, {"page": "all"}).json()
+    assert {item["id"] for item in member["items"]} == {
+        absolute(api(published)),
+        absolute(api(a_draft)),
+    }
+
+
+def test_a_page_costs_the_same_queries_whatever_the_number_of_annotations(
+    article, factchecker
+) -> None:
+    """Neither the queries nor what they read grow with the annotations: no version's text
+    is read (300 KB on a long article, once per row before)."""
+    member, path = logged_in(factchecker), collection_path(article)
+
+    def queries(page: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert member.get(path, {"page": page}).status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    draft(article, factchecker)
+    few = {page: queries(page) for page in ("0", "all")}
+    count = publish_more_than_a_page(article, factchecker)
+    many = {page: queries(page) for page in ("0", "1", "all")}
+    assert len(many["all"]) == len(few["all"]) and len(many["0"]) == len(few["0"])
+    assert len(many["1"]) == len(many["0"])
+    assert member.get(path, {"page": "all"}).json()["partOf"]["total"] == count + 1
+    text_column = '"annotations_articleversion"."text"'
+    for sql in few["0"] + few["all"] + many["0"] + many["1"] + many["all"]:
+        assert text_column not in sql, sql
+    with CaptureQueriesContext(connection) as single:
+        assert member.get(api(Annotation.objects.first())).status_code == 200  # type: ignore[arg-type]
+    assert not [q for q in single.captured_queries if text_column in q["sql"]]
+
+
 # --- 3. Content negotiation and conditional GET ---------------------------------------------------
 
 
@@ -529,6 +631,43 @@ def test_content_type_etag_and_not_modified(article, factchecker, editor, second
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert bodies_by_purpose(changed.json())["assessing"] == ["False"]
+
+
+def test_the_collection_and_its_pages_answer_if_none_match(
+    article, factchecker, editor, second_editor
+) -> None:
+    claim = publish(draft(article, factchecker), factchecker, editor, second_editor)
+    path = collection_path(article)
+    for client, queries in (
+        (Client(), [{}, {"page": "0"}]),
+        (logged_in(factchecker), [{}, {"page": "0"}, {"page": "all"}]),
+    ):
+        for query in queries:
+            first = client.get(path, query)
+            etag = first["ETag"]
+            assert etag.startswith('"') and etag.endswith('"'), query
+            unchanged = client.get(path, query, headers={"If-None-Match": etag})
+            assert unchanged.status_code == 304, query
+            assert unchanged.content == b""
+            assert unchanged["ETag"] == etag
+            assert "Accept" in unchanged["Vary"]
+    # A member sees the desk's drafts: their page is not the public's.
+    draft(article, factchecker, INCOME)
+    public_etag = Client().get(path, {"page": "0"})["ETag"]
+    assert logged_in(factchecker).get(path, {"page": "0"})["ETag"] != public_etag
+
+    # A correction changes what the page shows, so its ETag.
+    review.claim_correct(
+        annotation_id=claim.pk,
+        user=editor,
+        note="The directorate later gave a lower count.",
+        rating=Rating.objects.get(slug="false"),
+        rationale="The directorate later said 500.",
+    )
+    changed = Client().get(path, {"page": "0"}, headers={"If-None-Match": public_etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != public_etag
+    assert bodies_by_purpose(changed.json()["items"][0])["assessing"] == ["False"]
 
 
 # --- 4. What anonymous callers and the desk see ---------------------------------------------------
@@ -586,6 +725,35 @@ def test_anonymous_callers_see_published_annotations_only(
     TeamFactory(name="Sports desk", slug="sports-desk").members.add(outsider)
     assert logged_in(outsider).get(api(a_draft)).status_code == 404
     assert logged_in(outsider).get(api(published)).status_code == 200
+
+
+def test_the_collection_applies_the_same_rule_as_the_single_annotation(team) -> None:
+    """The collection decides the rule once per article (its claims share the article's
+    desk); for every kind of caller and every state it lists exactly what
+    `permissions.api_annotations` lets them read one by one."""
+    member = _user_with_role("amira", roles.FACT_CHECKER)
+    team.members.add(member)
+    other_desk = _user_with_role("kai", roles.FACT_CHECKER)
+    TeamFactory(name="Sports desk", slug="sports-desk").members.add(other_desk)
+    admin = _user_with_role("ada", roles.ADMIN)
+    no_role = _user_with_role("visitor", None)
+    team.members.add(no_role)
+    callers = [AnonymousUser(), member, other_desk, admin, no_role]
+    for desk in (team, None):
+        version, _author, claims = build_desk(desk)
+        Annotation.objects.filter(pk=claims[-1].pk).update(deleted_at=timezone.now())
+        article = version.article
+        for caller in callers:
+            expected = set(
+                permissions.api_annotations(caller)
+                .filter(version__article=article)
+                .values_list("pk", flat=True)
+            )
+            listed = set(
+                permissions.api_article_annotations(caller, article).values_list("pk", flat=True)
+            )
+            assert listed == expected, (desk, caller)
+            assert expected, (desk, caller)  # everyone sees the published ones at least
 
 
 def test_anonymous_collection_of_an_article_without_published_annotations_is_404(
