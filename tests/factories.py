@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from annotations.ingest import services as ingest
 from annotations.ingest.documents import from_plain_text
-from annotations.models import Article, ArticleVersion, Team
+from annotations.models import Article, ArticleVersion, CoverageJob, RelatedArticle, Team
 from annotations.workspace import services
 
 
@@ -63,3 +64,35 @@ def annotate(version: ArticleVersion, phrase: str, author: User, **fields: objec
         **fields,
     )
     return annotation
+
+
+def finished_coverage_job(version: ArticleVersion, user: User, query: str) -> CoverageJob:
+    """A related-coverage search that has finished with one article found and read."""
+    return CoverageJob.objects.create(
+        version=version,
+        query=query,
+        providers=["archive"],
+        state=CoverageJob.State.DONE,
+        found=1,
+        fetched=1,
+        extracted=1,
+        matched=1,
+        created_by=user,
+        finished_at=timezone.now(),
+    )
+
+
+def related_article(job: CoverageJob, *, url: str, title: str, text: str) -> RelatedArticle:
+    """An extracted related article of two sentences (`text` holds one ". " between them)."""
+    first_end = text.index(". ") + 1
+    return RelatedArticle.objects.create(
+        job=job,
+        provider="archive",
+        url=url,
+        title=title,
+        outlet="Other Outlet",
+        status=RelatedArticle.Status.EXTRACTED,
+        text=text,
+        sentences=[[0, first_end], [first_end + 1, len(text)]],
+        relevance=0.9,
+    )

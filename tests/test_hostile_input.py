@@ -92,7 +92,7 @@ from annotations.review import services as review
 from annotations.workspace import services as workspace
 from annotations.workspace.placements import version_reanchor
 from tests.conftest import _user_with_role
-from tests.factories import TeamFactory, annotate, import_text
+from tests.factories import TeamFactory, annotate, import_text, related_article
 
 if TYPE_CHECKING:  # what the test client answers: a response with the request it answers
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -349,17 +349,11 @@ def build_newsroom() -> Newsroom:
     CoverageJob.objects.filter(pk=job.pk).update(
         state=CoverageJob.State.DONE, found=1, fetched=1, extracted=1, matched=1
     )
-    related_text = "Ferry fares stay at 3.40 pounds. Ticket sales rose sharply."
-    related = RelatedArticle.objects.create(
-        job=job,
-        provider="archive",
+    related = related_article(
+        job,
         url="https://other-outlet.example/fares",
         title="Fares frozen, says authority",
-        outlet="Other Outlet",
-        status=RelatedArticle.Status.EXTRACTED,
-        text=related_text,
-        sentences=[[0, 32], [33, len(related_text)]],
-        relevance=0.9,
+        text="Ferry fares stay at 3.40 pounds. Ticket sales rose sharply.",
     )
     draft = claims[State.DRAFT]
     sentence = Sentence.objects.get(version=first, start__lte=draft.start, end__gte=draft.end)
@@ -370,7 +364,7 @@ def build_newsroom() -> Newsroom:
         sentence_index=sentence.index,
         claim_text=draft.claim,
         related_sentence_index=0,
-        related_sentence=related_text[:32],
+        related_sentence=related.text[:32],
         relation=CoverageMatch.Relation.REPEATS,
         score=0.9,
     )

@@ -66,7 +66,7 @@ from annotations.models import (
 from annotations.review.selectors import QUEUES
 from annotations.workspace.placements import version_reanchor
 from tests.conftest import _user_with_role
-from tests.factories import TeamFactory, import_text
+from tests.factories import TeamFactory, finished_coverage_job, import_text, related_article
 
 pytestmark = pytest.mark.django_db
 
@@ -333,29 +333,12 @@ def _build_case(world: World, state: str) -> Case:
         team=world.desk_a,
         created_by=author,
     )
-    coverage_job = CoverageJob.objects.create(
-        version=version,
-        query=f"{marker(tag, 'QUERY')} ferry fares",
-        providers=["archive"],
-        state=CoverageJob.State.DONE,
-        found=1,
-        fetched=1,
-        extracted=1,
-        matched=1,
-        created_by=author,
-        finished_at=timezone.now(),
-    )
-    related_text = "Ferry fares stay at 3.20 pounds. Ticket sales rose sharply."
-    related = RelatedArticle.objects.create(
-        job=coverage_job,
-        provider="archive",
+    coverage_job = finished_coverage_job(version, author, f"{marker(tag, 'QUERY')} ferry fares")
+    related = related_article(
+        coverage_job,
         url=f"https://other-outlet.example/{state}",
         title="Fares frozen, says authority",
-        outlet="Other Outlet",
-        status=RelatedArticle.Status.EXTRACTED,
-        text=related_text,
-        sentences=[[0, 32], [33, len(related_text)]],
-        relevance=0.9,
+        text="Ferry fares stay at 3.20 pounds. Ticket sales rose sharply.",
     )
     sentence = Sentence.objects.get(version=version, start__lte=claim.start, end__gte=claim.end)
     CoverageMatch.objects.create(
@@ -365,7 +348,7 @@ def _build_case(world: World, state: str) -> Case:
         sentence_index=sentence.index,
         claim_text=claim.claim,
         related_sentence_index=0,
-        related_sentence=related_text[:32],
+        related_sentence=related.text[:32],
         relation=CoverageMatch.Relation.REPEATS,
         score=0.9,
     )

@@ -32,14 +32,13 @@ from annotations.models import (
     CoverageMatch,
     ImportJob,
     Placement,
-    RelatedArticle,
     Sentence,
     Source,
 )
 from annotations.review import services as review
 from annotations.workspace import services as workspace
 from annotations.workspace.placements import version_reanchor
-from tests.factories import annotate, import_text
+from tests.factories import annotate, finished_coverage_job, import_text, related_article
 from tests.test_translations import catalogue
 
 pytestmark = pytest.mark.django_db
@@ -251,29 +250,12 @@ def desk(article_text, team, factchecker, editor, second_editor) -> Desk:  # typ
         annotation_id=in_review.pk, user=editor, body="Which months does the figure cover?"
     )
     draft = annotate(version, DRAFT_PHRASE, factchecker, verdict=None)
-    coverage = CoverageJob.objects.create(
-        version=version,
-        query="Velmora diesel Harrow Pass",
-        providers=["archive"],
-        state=CoverageJob.State.DONE,
-        found=1,
-        fetched=1,
-        extracted=1,
-        matched=1,
-        created_by=factchecker,
-        finished_at=timezone.now(),
-    )
-    related_text = "Border cameras counted 1,140 lorries. Fuel prices rose again."
-    related = RelatedArticle.objects.create(
-        job=coverage,
-        provider="archive",
+    coverage = finished_coverage_job(version, factchecker, "Velmora diesel Harrow Pass")
+    related = related_article(
+        coverage,
         url="https://other-outlet.example/diesel",
         title="Diesel lorries counted at the border",
-        outlet="Other Outlet",
-        status=RelatedArticle.Status.EXTRACTED,
-        text=related_text,
-        sentences=[[0, 37], [38, len(related_text)]],
-        relevance=0.9,
+        text="Border cameras counted 1,140 lorries. Fuel prices rose again.",
     )
     sentence = Sentence.objects.get(
         version=version, start__lte=published.start, end__gte=published.end
@@ -285,7 +267,7 @@ def desk(article_text, team, factchecker, editor, second_editor) -> Desk:  # typ
         sentence_index=sentence.index,
         claim_text=published.claim,
         related_sentence_index=0,
-        related_sentence=related_text[:37],
+        related_sentence=related.text[:37],
         relation=CoverageMatch.Relation.REPEATS,
         score=0.9,
     )
@@ -327,7 +309,7 @@ def desk(article_text, team, factchecker, editor, second_editor) -> Desk:  # typ
         "unreachable-desk-source.example",
         archived_text,
         "border-monitor.example",
-        related_text,
+        related.text,
         related.title,
         related.outlet,
         coverage.query,
